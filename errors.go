@@ -1,0 +1,593 @@
+package exh
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrorCode is an ExtraHorizon error code (the "code" field of an error body).
+// It implements error, so the constants below work as targets of errors.Is:
+//
+//	if errors.Is(err, exh.ErrCodeAuthentication) { ... } // wrong email or password
+type ErrorCode int
+
+// Error returns the code and its wire name, for example "exh: error 106 AUTHENTICATION_EXCEPTION".
+func (c ErrorCode) Error() string {
+	if name := c.Name(); name != "" {
+		return "exh: error " + strconv.Itoa(int(c)) + " " + name
+	}
+	return "exh: error " + strconv.Itoa(int(c))
+}
+
+// Name returns the documented wire name of the code, or "" when none is documented.
+func (c ErrorCode) Name() string { return codeInfo[c].name }
+
+// Error codes of the ExtraHorizon services, as the JavaScript SDK's error map
+// knows them. The ones an OAuth1 login flow meets are marked.
+const (
+	ErrCodeServer                       ErrorCode = 1
+	ErrCodeServiceUnreachable           ErrorCode = 4
+	ErrCodeNoPermission                 ErrorCode = 10
+	ErrCodeRemoveField                  ErrorCode = 11
+	ErrCodeIDFormat                     ErrorCode = 12
+	ErrCodeEmptyBody                    ErrorCode = 13
+	ErrCodeMissingRequiredFields        ErrorCode = 14
+	ErrCodeFieldFormat                  ErrorCode = 15
+	ErrCodeResourceUnknown              ErrorCode = 16 // unknown route or id; expired or used SSO token
+	ErrCodeResourceAlreadyExists        ErrorCode = 17
+	ErrCodeInvalidRQL                   ErrorCode = 19
+	ErrCodeEmptyRQL                     ErrorCode = 20
+	ErrCodeLongQuery                    ErrorCode = 21
+	ErrCodeBodyFormat                   ErrorCode = 22
+	ErrCodeIllegalArgument              ErrorCode = 26
+	ErrCodeIllegalState                 ErrorCode = 27
+	ErrCodeApplicationNotAuthenticated  ErrorCode = 101
+	ErrCodeApplicationUnknown           ErrorCode = 103
+	ErrCodeUserNotAuthenticated         ErrorCode = 104 // a user call without a user token
+	ErrCodeAuthentication               ErrorCode = 106 // unknown email and password combination
+	ErrCodeOAuthKey                     ErrorCode = 107 // unknown consumer key
+	ErrCodeOAuthToken                   ErrorCode = 108 // unknown or revoked token
+	ErrCodeOAuthSignature               ErrorCode = 109 // bad signature or timestamp
+	ErrCodeDuplicateRequest             ErrorCode = 110 // nonce and timestamp seen before
+	ErrCodeCallbackNotValid             ErrorCode = 113
+	ErrCodeUnsupportedResponseType      ErrorCode = 114
+	ErrCodeAuthorizationUnknown         ErrorCode = 115
+	ErrCodeAuthorizationCodeExpired     ErrorCode = 116
+	ErrCodeAccessTokenUnknown           ErrorCode = 117
+	ErrCodeAccessTokenExpired           ErrorCode = 118
+	ErrCodeRefreshTokenUnknown          ErrorCode = 119
+	ErrCodeRefreshTokenExpired          ErrorCode = 120
+	ErrCodeUnsupportedGrant             ErrorCode = 121
+	ErrCodeInvalidPKCE                  ErrorCode = 122
+	ErrCodeOAuth2ClientID               ErrorCode = 123
+	ErrCodeOAuth2ClientSecret           ErrorCode = 124
+	ErrCodeOAuth2MissingClientCreds     ErrorCode = 126
+	ErrCodeMissingPKCEVerifier          ErrorCode = 128
+	ErrCodeMfaRequired                  ErrorCode = 129 // returned as *MfaRequiredError
+	ErrCodeInvalidMfaCode               ErrorCode = 130
+	ErrCodeInvalidMfaToken              ErrorCode = 131
+	ErrCodeInvalidPresenceToken         ErrorCode = 132
+	ErrCodeNotEnoughMfaMethods          ErrorCode = 133
+	ErrCodeMfaReattemptDelay            ErrorCode = 134 // see APIError.RemainingDelay
+	ErrCodeOidcIDToken                  ErrorCode = 136
+	ErrCodeInvalidNonce                 ErrorCode = 137
+	ErrCodeOidcProviderResponse         ErrorCode = 138
+	ErrCodeOidcInvalidAuthorizationCode ErrorCode = 139
+	ErrCodeEmailUnknown                 ErrorCode = 202
+	ErrCodeEmailUsed                    ErrorCode = 203
+	ErrCodeNotActivated                 ErrorCode = 204
+	ErrCodeActivationUnknown            ErrorCode = 205
+	ErrCodeAlreadyActivated             ErrorCode = 206
+	ErrCodeNewPasswordHashUnknown       ErrorCode = 207
+	ErrCodePassword                     ErrorCode = 208
+	ErrCodeLoginTimeout                 ErrorCode = 211 // login attempt too fast
+	ErrCodeLoginFreeze                  ErrorCode = 212 // login frozen for a while
+	ErrCodeTooManyFailedAttempts        ErrorCode = 213 // account locked
+	ErrCodeDisabledForOidcUsers         ErrorCode = 215
+	ErrCodePinCodesNotEnabled           ErrorCode = 218
+	ErrCodeNewPasswordPinCodeUnknown    ErrorCode = 219
+	ErrCodeForgotPasswordRequestLimit   ErrorCode = 220
+	ErrCodeForgotPasswordRequestTimeout ErrorCode = 221
+	ErrCodeActivationRequestLimit       ErrorCode = 222
+	ErrCodeActivationRequestTimeout     ErrorCode = 223
+	ErrCodeIncorrectPinCode             ErrorCode = 224
+	ErrCodeProfileAlreadyExists         ErrorCode = 301
+	ErrCodeStatusInUse                  ErrorCode = 414
+	ErrCodeLockedDocument               ErrorCode = 415
+	ErrCodeDefaultLocalizationMissing   ErrorCode = 801
+	ErrCodeServiceNotFound              ErrorCode = 903
+	ErrCodeLocalizationKeyMissing       ErrorCode = 1002
+	ErrCodeTemplateFilling              ErrorCode = 1003
+	ErrCodeTemplateSyntax               ErrorCode = 1004
+	ErrCodeTemplateResolve              ErrorCode = 1005
+	ErrCodeInvalidToken                 ErrorCode = 2605
+	ErrCodeUnauthorizedToken            ErrorCode = 2606
+	ErrCodeTokenNotDeleteable           ErrorCode = 2607
+	ErrCodeFileTooLarge                 ErrorCode = 2610
+	ErrCodeInvalidReceiptData           ErrorCode = 2707
+	ErrCodeUnknownReceiptTransaction    ErrorCode = 2708
+	ErrCodeStripeRequest                ErrorCode = 2712
+	ErrCodeStripePaymentMethod          ErrorCode = 2713
+	ErrCodeInvalidCurrencyForPrice      ErrorCode = 2714
+	ErrCodeNoConfiguredAppStoreProduct  ErrorCode = 2716
+	ErrCodeAppStoreTransactionLinked    ErrorCode = 2717
+	ErrCodeNoMatchingPlayStoreSubscr    ErrorCode = 2718
+	ErrCodeNoConfiguredPlayStoreProduct ErrorCode = 2719
+	ErrCodePlayStoreTransactionLinked   ErrorCode = 2720
+)
+
+// category is an error class of the JavaScript SDK's hierarchy. The exported
+// sentinels ErrBadRequest … ErrServer are its values.
+type category struct{ name string }
+
+func (c *category) Error() string { return "exh: " + c.name }
+
+// Category sentinels. errors.Is(err, exh.ErrUnauthorized) reports whether an
+// *APIError belongs to that class of the JavaScript SDK's error hierarchy (for
+// example 106, 108 and 109 are all ErrUnauthorized). A code the SDK does not
+// know, or one without a class, is classed by its HTTP status instead.
+var (
+	ErrBadRequest   error = &category{"bad request"}
+	ErrUnauthorized error = &category{"unauthorized"}
+	ErrForbidden    error = &category{"forbidden"}
+	ErrNotFound     error = &category{"not found"}
+	ErrServer       error = &category{"server error"}
+)
+
+type codeDetails struct {
+	name     string
+	category error
+}
+
+// codeInfo maps each known code to its wire name and JS category (protocol §3.4).
+var codeInfo = map[ErrorCode]codeDetails{
+	ErrCodeServer:                       {"SERVER_EXCEPTION", ErrServer},
+	ErrCodeServiceUnreachable:           {"", ErrServer},
+	ErrCodeNoPermission:                 {"NO_PERMISSION_EXCEPTION", ErrUnauthorized},
+	ErrCodeRemoveField:                  {"REMOVE_FIELD_EXCEPTION", ErrForbidden},
+	ErrCodeIDFormat:                     {"ID_FORMAT_EXCEPTION", ErrBadRequest},
+	ErrCodeEmptyBody:                    {"EMPTY_BODY_EXCEPTION", ErrBadRequest},
+	ErrCodeMissingRequiredFields:        {"MISSING_REQUIRED_FIELDS_EXCEPTION", ErrBadRequest},
+	ErrCodeFieldFormat:                  {"FIELD_FORMAT_EXCEPTION", ErrServer},
+	ErrCodeResourceUnknown:              {"RESOURCE_UNKNOWN_EXCEPTION", ErrNotFound},
+	ErrCodeResourceAlreadyExists:        {"RESOURCE_ALREADY_EXISTS_EXCEPTION", ErrBadRequest},
+	ErrCodeInvalidRQL:                   {"INVALID_RQL_EXCEPTION", ErrBadRequest},
+	ErrCodeEmptyRQL:                     {"EMPTY_RQL_EXCEPTION", nil},
+	ErrCodeLongQuery:                    {"LONG_QUERY_EXCEPTION", nil},
+	ErrCodeBodyFormat:                   {"BODY_FORMAT_EXCEPTION", nil},
+	ErrCodeIllegalArgument:              {"ILLEGAL_ARGUMENT_EXCEPTION", ErrBadRequest},
+	ErrCodeIllegalState:                 {"ILLEGAL_STATE_EXCEPTION", ErrBadRequest},
+	ErrCodeApplicationNotAuthenticated:  {"APPLICATION_NOT_AUTHENTICATED_EXCEPTION", ErrUnauthorized},
+	ErrCodeApplicationUnknown:           {"APPLICATION_UNKOWN_EXCEPTION", ErrBadRequest},
+	ErrCodeUserNotAuthenticated:         {"USER_NOT_AUTHENTICATED_EXCEPTION", ErrUnauthorized},
+	ErrCodeAuthentication:               {"AUTHENTICATION_EXCEPTION", ErrUnauthorized},
+	ErrCodeOAuthKey:                     {"OAUTH_KEY_EXCEPTION", ErrUnauthorized},
+	ErrCodeOAuthToken:                   {"OAUTH_TOKEN_EXCEPTION", ErrUnauthorized},
+	ErrCodeOAuthSignature:               {"OAUTH_SIGNATURE_EXCEPTION", ErrUnauthorized},
+	ErrCodeDuplicateRequest:             {"DUPLICATE_REQUEST_EXCEPTION", ErrUnauthorized},
+	ErrCodeCallbackNotValid:             {"", ErrBadRequest},
+	ErrCodeUnsupportedResponseType:      {"", ErrBadRequest},
+	ErrCodeAuthorizationUnknown:         {"", ErrBadRequest},
+	ErrCodeAuthorizationCodeExpired:     {"", ErrBadRequest},
+	ErrCodeAccessTokenUnknown:           {"ACCESS_TOKEN_UNKNOWN_EXCEPTION", ErrUnauthorized},
+	ErrCodeAccessTokenExpired:           {"ACCESS_TOKEN_EXPIRED_EXCEPTION", ErrUnauthorized},
+	ErrCodeRefreshTokenUnknown:          {"", ErrBadRequest},
+	ErrCodeRefreshTokenExpired:          {"", ErrBadRequest},
+	ErrCodeUnsupportedGrant:             {"", ErrBadRequest},
+	ErrCodeInvalidPKCE:                  {"", ErrBadRequest},
+	ErrCodeOAuth2ClientID:               {"", ErrUnauthorized},
+	ErrCodeOAuth2ClientSecret:           {"", ErrUnauthorized},
+	ErrCodeOAuth2MissingClientCreds:     {"", ErrBadRequest},
+	ErrCodeMissingPKCEVerifier:          {"", ErrBadRequest},
+	ErrCodeMfaRequired:                  {"MFA_REQUIRED_EXCEPTION", nil},
+	ErrCodeInvalidMfaCode:               {"INVALID_MFA_CODE_EXCEPTION", ErrBadRequest},
+	ErrCodeInvalidMfaToken:              {"INVALID_MFA_TOKEN_EXCEPTION", ErrBadRequest},
+	ErrCodeInvalidPresenceToken:         {"INVALID_PRESENCE_TOKEN_EXCEPTION", ErrBadRequest},
+	ErrCodeNotEnoughMfaMethods:          {"NOT_ENOUGH_MFA_METHODS_EXCEPTION", ErrBadRequest},
+	ErrCodeMfaReattemptDelay:            {"MFA_REATTEMPT_DELAY_EXCEPTION", ErrBadRequest},
+	ErrCodeOidcIDToken:                  {"", ErrServer},
+	ErrCodeInvalidNonce:                 {"", ErrBadRequest},
+	ErrCodeOidcProviderResponse:         {"", ErrBadRequest},
+	ErrCodeOidcInvalidAuthorizationCode: {"", ErrBadRequest},
+	ErrCodeEmailUnknown:                 {"EMAIL_UNKNOWN_EXCEPTION", ErrBadRequest},
+	ErrCodeEmailUsed:                    {"EMAIL_USED_EXCEPTION", ErrBadRequest},
+	ErrCodeNotActivated:                 {"NOT_ACTIVATED_EXCEPTION", ErrBadRequest},
+	ErrCodeActivationUnknown:            {"ACTIVATION_UNKNOWN_EXCEPTION", ErrBadRequest},
+	ErrCodeAlreadyActivated:             {"", ErrBadRequest},
+	ErrCodeNewPasswordHashUnknown:       {"", ErrBadRequest},
+	ErrCodePassword:                     {"PASSWORD_EXCEPTION", ErrBadRequest},
+	ErrCodeLoginTimeout:                 {"LOGIN_TIMEOUT_EXCEPTION", ErrUnauthorized},
+	ErrCodeLoginFreeze:                  {"LOGIN_FREEZE_EXCEPTION", ErrUnauthorized},
+	ErrCodeTooManyFailedAttempts:        {"TOO_MANY_FAILED_ATTEMPTS_EXCEPTION", ErrUnauthorized},
+	ErrCodeDisabledForOidcUsers:         {"", ErrForbidden},
+	ErrCodePinCodesNotEnabled:           {"", ErrForbidden},
+	ErrCodeNewPasswordPinCodeUnknown:    {"", ErrBadRequest},
+	ErrCodeForgotPasswordRequestLimit:   {"", ErrForbidden},
+	ErrCodeForgotPasswordRequestTimeout: {"", ErrForbidden},
+	ErrCodeActivationRequestLimit:       {"", ErrForbidden},
+	ErrCodeActivationRequestTimeout:     {"", ErrForbidden},
+	ErrCodeIncorrectPinCode:             {"", ErrBadRequest},
+	ErrCodeProfileAlreadyExists:         {"", ErrBadRequest},
+	ErrCodeStatusInUse:                  {"", ErrBadRequest},
+	ErrCodeLockedDocument:               {"", ErrBadRequest},
+	ErrCodeDefaultLocalizationMissing:   {"", ErrBadRequest},
+	ErrCodeServiceNotFound:              {"", ErrNotFound},
+	ErrCodeLocalizationKeyMissing:       {"", ErrBadRequest},
+	ErrCodeTemplateFilling:              {"", ErrBadRequest},
+	ErrCodeTemplateSyntax:               {"", ErrBadRequest},
+	ErrCodeTemplateResolve:              {"", ErrBadRequest},
+	ErrCodeInvalidToken:                 {"", ErrBadRequest},
+	ErrCodeUnauthorizedToken:            {"", ErrUnauthorized},
+	ErrCodeTokenNotDeleteable:           {"", ErrForbidden},
+	ErrCodeFileTooLarge:                 {"", ErrBadRequest},
+	ErrCodeInvalidReceiptData:           {"", ErrBadRequest},
+	ErrCodeUnknownReceiptTransaction:    {"", ErrBadRequest},
+	ErrCodeStripeRequest:                {"", ErrServer},
+	ErrCodeStripePaymentMethod:          {"", ErrBadRequest},
+	ErrCodeInvalidCurrencyForPrice:      {"", ErrBadRequest},
+	ErrCodeNoConfiguredAppStoreProduct:  {"", ErrNotFound},
+	ErrCodeAppStoreTransactionLinked:    {"", ErrBadRequest},
+	ErrCodeNoMatchingPlayStoreSubscr:    {"", ErrBadRequest},
+	ErrCodeNoConfiguredPlayStoreProduct: {"", ErrBadRequest},
+	ErrCodePlayStoreTransactionLinked:   {"", ErrBadRequest},
+}
+
+// categoryOf returns the JS category of code, falling back to the HTTP status
+// for codes the SDK does not know or that have no category.
+func categoryOf(code ErrorCode, status int) error {
+	if d, ok := codeInfo[code]; ok && d.category != nil {
+		return d.category
+	}
+	// The JS map classes 1401–1409 and 1411–1413 as bad requests; their
+	// names are not documented.
+	if code >= 1401 && code <= 1413 && code != 1410 {
+		return ErrBadRequest
+	}
+	switch {
+	case status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status >= 500:
+		return ErrServer
+	case status >= 400:
+		return ErrBadRequest
+	}
+	return nil
+}
+
+// APIError is an error answer of the ExtraHorizon API: any response with a
+// status of 400 or more. Code is the contract: compare it with errors.Is and
+// the ErrCode constants, never by Name or Message.
+//
+// Error() is one line naming the method, the path (never the query string),
+// the status, the name and the code. It never contains request or response
+// bodies of authentication calls, nor any secret.
+type APIError struct {
+	StatusCode int       // HTTP status
+	Code       ErrorCode // ExH error code; 0 when the body had none (an HTML gateway page, an empty body)
+	Name       string    // wire name, e.g. "OAUTH_TOKEN_EXCEPTION"
+	Message    string    // the server's message
+	Method     string    // HTTP method of the request
+	Path       string    // request path, without the query string
+	Attempt    int       // which attempt of the call got this answer (1 for the first)
+	// RemainingDelay is how long to wait before the next attempt, when the
+	// body gave one (codes 134, 211, 212): "remainingDelay" in milliseconds.
+	RemainingDelay time.Duration
+	// Snippet holds the start (at most 512 bytes, valid UTF-8) of a body that
+	// was not an ExH error object, such as a proxy's HTML page. It is empty for
+	// authentication calls, whose bodies are never kept.
+	Snippet string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("exh: ")
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Name != "" {
+		b.WriteByte(' ')
+		b.WriteString(oneLine(e.Name, 80))
+	}
+	if e.Code != 0 {
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(int(e.Code)))
+		b.WriteByte(')')
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(oneLine(e.Message, 200))
+	} else if e.Code == 0 {
+		b.WriteByte(' ')
+		b.WriteString(http.StatusText(e.StatusCode))
+	}
+	return b.String()
+}
+
+// Is reports whether target is this error's code (an ErrorCode) or its
+// category (ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrServer).
+func (e *APIError) Is(target error) bool {
+	switch t := target.(type) {
+	case ErrorCode:
+		return e.Code != 0 && t == e.Code
+	case *category:
+		return categoryOf(e.Code, e.StatusCode) == error(t)
+	}
+	return false
+}
+
+// MfaRequiredError is the answer of a password grant for an account with
+// multi-factor authentication (HTTP 403, code 129). Its Mfa challenge carries
+// what AuthService.ConfirmMfa needs. errors.Is(err, ErrCodeMfaRequired) is true.
+type MfaRequiredError struct {
+	*APIError
+	Mfa MfaChallenge
+}
+
+// Unwrap returns the underlying *APIError.
+func (e *MfaRequiredError) Unwrap() error { return e.APIError }
+
+// MfaChallenge is the MFA part of a 129 answer. Token is a secret: String,
+// GoString, Format and LogValue redact it; json.Marshal writes it.
+type MfaChallenge struct {
+	Token     string        // MFA token to send back with the code
+	ExpiresIn time.Duration // how long Token stays valid ("tokenExpiresIn", milliseconds)
+	Methods   []MfaMethod   // methods the user can confirm with
+}
+
+// MfaMethod is one of a user's MFA methods.
+type MfaMethod struct {
+	ID   string   `json:"id"`
+	Type string   `json:"type"` // "totp" or "recoveryCodes"
+	Name string   `json:"name"`
+	Tags []string `json:"tags"`
+}
+
+// RequestError is a failure to get an answer: the connection failed, was
+// reset, or the context ended. It keeps its cause, so errors.Is(err,
+// context.DeadlineExceeded) works. Its message never contains the query string.
+type RequestError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *RequestError) Error() string {
+	return "exh: " + e.Method + " " + e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// OutcomeUnknownError reports that a request which must not be sent twice (a
+// login, an MFA confirmation, an SSO consumption, a POST) failed after it may
+// have reached the server. The SDK does not re-send it; the caller decides.
+type OutcomeUnknownError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return "exh: " + e.Method + " " + e.Path + ": outcome unknown, not retried: " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// DecodeError reports a successful response whose body could not be decoded
+// into the result.
+type DecodeError struct {
+	Method, Path string
+	StatusCode   int
+	ContentType  string
+	Err          error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("exh: %s %s: %d response (%s) could not be decoded: %v",
+		e.Method, e.Path, e.StatusCode, oneLine(e.ContentType, 80), e.Err)
+}
+
+// Unwrap returns the JSON error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ResponseTooLargeError reports a response body larger than the client's limit
+// (see WithMaxResponseBytes). It is never retried.
+type ResponseTooLargeError struct {
+	Method, Path string
+	StatusCode   int
+	Limit        int64
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("exh: %s %s: %d response body exceeds %d bytes", e.Method, e.Path, e.StatusCode, e.Limit)
+}
+
+// RedirectError reports a 3xx answer. The SDK never follows redirects: a
+// signed request must not be replayed to another URL.
+type RedirectError struct {
+	Method, Path string
+	StatusCode   int
+	Host         string // host of the Location target, "" if none
+}
+
+func (e *RedirectError) Error() string {
+	to := e.Host
+	if to == "" {
+		to = "an unknown location"
+	}
+	return fmt.Sprintf("exh: %s %s: redirect %d to %s not followed", e.Method, e.Path, e.StatusCode, oneLine(to, 100))
+}
+
+// RetryAfterError reports that the server asked to wait longer than the retry
+// policy allows (RetryPolicy.MaxBackoff) before trying again. The SDK returns
+// instead of sleeping; Err is the answer that asked for the wait.
+type RetryAfterError struct {
+	RetryAfter time.Duration
+	Err        *APIError
+}
+
+func (e *RetryAfterError) Error() string {
+	return e.Err.Error() + " (server asks to retry after " + e.RetryAfter.String() + ")"
+}
+
+// Unwrap returns the *APIError.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// Client-side errors, returned before any I/O.
+var (
+	// ErrNotAuthenticated: the call needs a user session and the client has none.
+	ErrNotAuthenticated = errors.New("exh: no user session; log in first")
+	// ErrInvalidPath: a Raw path is absolute, lacks the leading '/', or has '.' or '..' segments.
+	ErrInvalidPath = errors.New("exh: invalid path")
+	// ErrInvalidConfig: the Config or an option is unusable.
+	ErrInvalidConfig = errors.New("exh: invalid configuration")
+	// ErrInvalidArgument: a required argument is empty or malformed.
+	ErrInvalidArgument = errors.New("exh: invalid argument")
+)
+
+// errorBody is the wire shape of an ExH error.
+type errorBody struct {
+	Code           json.RawMessage `json:"code"`
+	Name           string          `json:"name"`
+	Error          string          `json:"error"` // OAuth2-style bodies
+	Message        string          `json:"message"`
+	Description    string          `json:"description"`
+	RemainingDelay json.RawMessage `json:"remainingDelay"`
+	Mfa            *mfaBody        `json:"mfa"`
+}
+
+type mfaBody struct {
+	Token          string          `json:"token"`
+	TokenExpiresIn json.RawMessage `json:"tokenExpiresIn"`
+	TokenExipresIn json.RawMessage `json:"tokenExipresIn"` // the OpenAPI example's spelling
+	Methods        []MfaMethod     `json:"methods"`
+}
+
+// maxSnippet bounds APIError.Snippet.
+const maxSnippet = 512
+
+// maxDelay bounds delays taken from bodies (remainingDelay) and headers.
+const maxDelay = 24 * time.Hour
+
+// newAPIError builds the error for a response with status >= 400. Bodies of
+// authentication calls (sensitive) are never copied into the error.
+func newAPIError(method, path string, status int, body []byte, sensitive bool) error {
+	e := &APIError{StatusCode: status, Method: method, Path: path}
+	var wire errorBody
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &wire) == nil {
+		e.Code = parseCode(wire.Code)
+		e.Name = firstNonEmpty(wire.Name, wire.Error, e.Code.Name())
+		e.Message = firstNonEmpty(wire.Description, wire.Message)
+		e.RemainingDelay = parseMillis(wire.RemainingDelay)
+		if e.Code == ErrCodeMfaRequired || wire.Error == "mfa_required" {
+			return &MfaRequiredError{APIError: e, Mfa: wire.Mfa.challenge()}
+		}
+		return e
+	}
+	if !sensitive {
+		e.Snippet = snippet(body)
+	}
+	return e
+}
+
+func (m *mfaBody) challenge() MfaChallenge {
+	if m == nil {
+		return MfaChallenge{}
+	}
+	expires := m.TokenExpiresIn
+	if len(expires) == 0 {
+		expires = m.TokenExipresIn
+	}
+	return MfaChallenge{Token: m.Token, ExpiresIn: parseMillis(expires), Methods: m.Methods}
+}
+
+// parseCode reads a code written as a number (129, 129.0) or a numeric string ("129").
+func parseCode(raw json.RawMessage) ErrorCode {
+	f, ok := parseNumber(raw)
+	if !ok || f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
+		return 0
+	}
+	return ErrorCode(f)
+}
+
+// parseMillis reads a millisecond count (number or numeric string) as a
+// Duration clamped to [0, 24h]. Anything else is 0.
+func parseMillis(raw json.RawMessage) time.Duration {
+	f, ok := parseNumber(raw)
+	if !ok || f <= 0 {
+		return 0
+	}
+	if f >= float64(maxDelay/time.Millisecond) {
+		return maxDelay
+	}
+	return time.Duration(f * float64(time.Millisecond))
+}
+
+func parseNumber(raw json.RawMessage) (float64, bool) {
+	if len(raw) == 0 {
+		return 0, false
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return 0, false
+	}
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, false
+		}
+		return f, true
+	}
+	return 0, false
+}
+
+// snippet returns at most maxSnippet bytes of body as valid UTF-8.
+func snippet(body []byte) string {
+	if len(body) > maxSnippet {
+		body = body[:maxSnippet]
+	}
+	return strings.ToValidUTF8(string(body), "\uFFFD")
+}
+
+// oneLine shortens s to max bytes of valid UTF-8 and replaces line breaks, so
+// that Error() stays one line whatever the server sent.
+func oneLine(s string, max int) string {
+	if len(s) > max {
+		s = s[:max]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	}
+	return s
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

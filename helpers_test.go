@@ -1,0 +1,96 @@
+package exh
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Test credentials shared by the white-box tests.
+const (
+	testKey    = "test-consumer-key"
+	testSecret = "test-consumer-secret"
+)
+
+// seen is one request as a test server received it.
+type seen struct {
+	Method, Path, RawQuery, Body string
+	Header                       http.Header
+}
+
+// recorder collects the requests a test server receives.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []seen
+}
+
+func (r *recorder) add(req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = append(r.reqs, seen{req.Method, req.URL.Path, req.URL.RawQuery, string(b), req.Header.Clone()})
+}
+
+func (r *recorder) all() []seen {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]seen(nil), r.reqs...)
+}
+
+// newServerClient starts handler on loopback and returns a client for it,
+// with retries made instant. Both are closed with the test.
+func newServerClient(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		handler(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, opts...)
+	return c, rec
+}
+
+// newTestClient returns a client for host whose waits between retries
+// return at once but are recorded.
+func newTestClient(t *testing.T, host string, opts ...Option) *Client {
+	t.Helper()
+	c, err := NewClient(Config{Host: host, ConsumerKey: testKey, ConsumerSecret: testSecret}, opts...)
+	require.NoError(t, err)
+	c.sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	t.Cleanup(func() { closeIdle(c) })
+	return c
+}
+
+// closeIdle drops the client's idle connections so goleak sees no leftovers.
+func closeIdle(c *Client) {
+	c.rest.GetClient().CloseIdleConnections()
+}
+
+// writeJSON answers with status and a JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// authParams parses an OAuth Authorization header into its parameters
+// (values still percent-encoded).
+func authParams(h string) map[string]string {
+	out := map[string]string{}
+	h = strings.TrimPrefix(h, "OAuth ")
+	for _, item := range strings.Split(h, ", ") {
+		k, v, ok := strings.Cut(item, "=")
+		if ok {
+			out[k] = strings.Trim(v, `"`)
+		}
+	}
+	return out
+}

@@ -1,0 +1,389 @@
+package exh
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recordWaits replaces the client's sleep with one that records the waits
+// and returns at once.
+func recordWaits(c *Client) *[]time.Duration {
+	var mu sync.Mutex
+	waits := &[]time.Duration{}
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		*waits = append(*waits, d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	return waits
+}
+
+// statusSequence answers the n-th request with statuses[n] (the last one
+// repeats), with an optional Retry-After.
+func statusSequence(retryAfter string, statuses ...int) http.HandlerFunc {
+	var n atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		st := statuses[min(i, len(statuses)-1)]
+		if st != 200 && retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		writeJSON(w, st, `{}`)
+	}
+}
+
+func nonces(reqs []seen) []string {
+	var out []string
+	for _, r := range reqs {
+		out = append(out, authParams(r.Header.Get("Authorization"))["oauth_nonce"])
+	}
+	return out
+}
+
+func TestRetryIdempotentOn5xxWithFreshSignatures(t *testing.T) {
+	c, rec := newServerClient(t, statusSequence("", 503, 502, 500, 200))
+	waits := recordWaits(c)
+	_, err := c.Tokens.Find(t.Context(), nil)
+	require.NoError(t, err)
+	reqs := rec.all()
+	require.Len(t, reqs, 4)
+	ns := nonces(reqs)
+	assert.Len(t, uniq(ns), 4, "every attempt carries a fresh nonce")
+	sigs := map[string]bool{}
+	for _, r := range reqs {
+		sigs[authParams(r.Header.Get("Authorization"))["oauth_signature"]] = true
+	}
+	assert.Len(t, sigs, 4)
+	require.Len(t, *waits, 3)
+	for i, w := range *waits {
+		step := 300 * time.Millisecond << i
+		assert.GreaterOrEqual(t, w, step/2, "wait %d", i)
+		assert.LessOrEqual(t, w, step, "wait %d", i)
+	}
+}
+
+func uniq(s []string) map[string]bool {
+	m := map[string]bool{}
+	for _, v := range s {
+		m[v] = true
+	}
+	return m
+}
+
+func TestRetryGivesUpAfterMaxAttempts(t *testing.T) {
+	c, rec := newServerClient(t, statusSequence("", 503))
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	assert.ErrorIs(t, err, ErrServer)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 5, apiErr.Attempt)
+	assert.Len(t, rec.all(), 5, "5 attempts in all, as the JS SDK")
+}
+
+func TestNoRetryPolicy(t *testing.T) {
+	c, rec := newServerClient(t, statusSequence("", 503), WithRetry(NoRetry))
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	assert.ErrorIs(t, err, ErrServer)
+	assert.Len(t, rec.all(), 1)
+}
+
+func TestPostIsNotRetriedOnStatus(t *testing.T) {
+	for _, st := range []int{500, 502, 503, 504, 429} {
+		c, rec := newServerClient(t, statusSequence("", st, 200))
+		_, err := c.Raw.Post(t.Context(), "/x", map[string]int{"a": 1}, nil)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, st, apiErr.StatusCode)
+		assert.Len(t, rec.all(), 1, "status %d", st)
+	}
+}
+
+func TestNotRetriedOn4xx(t *testing.T) {
+	c, rec := newServerClient(t, statusSequence("", 400, 200))
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	assert.ErrorIs(t, err, ErrBadRequest)
+	assert.Len(t, rec.all(), 1)
+}
+
+func TestRetryAfter(t *testing.T) {
+	cases := []struct {
+		header   string
+		wantWait time.Duration // 0: backoff applies
+		tooLong  bool
+	}{
+		{"2", 2 * time.Second, false},
+		{time.Now().Add(4 * time.Second).UTC().Format(http.TimeFormat), 3 * time.Second, false}, // about 4s
+		{"3600", 0, true},
+		{"-1", 0, false},
+		{"abc", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.header, func(t *testing.T) {
+			c, rec := newServerClient(t, statusSequence(tc.header, 429, 200))
+			waits := recordWaits(c)
+			_, err := c.Raw.Get(t.Context(), "/x", nil)
+			if tc.tooLong {
+				var ra *RetryAfterError
+				require.ErrorAs(t, err, &ra)
+				assert.Equal(t, time.Hour, ra.RetryAfter)
+				assert.ErrorIs(t, err, ErrBadRequest) // 429 classes as a 4xx
+				assert.Empty(t, *waits, "no sleep when the server asks for too long")
+				assert.Len(t, rec.all(), 1)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, *waits, 1)
+			if tc.wantWait > 0 {
+				assert.GreaterOrEqual(t, (*waits)[0], tc.wantWait)
+				assert.LessOrEqual(t, (*waits)[0], tc.wantWait+2*time.Second)
+			} else {
+				assert.LessOrEqual(t, (*waits)[0], 300*time.Millisecond)
+			}
+		})
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		d  time.Duration
+		ok bool
+	}{
+		"":                              {0, false},
+		"0":                             {0, true},
+		"7":                             {7 * time.Second, true},
+		" 7 ":                           {7 * time.Second, true},
+		"-3":                            {0, false},
+		"1e3":                           {0, false},
+		"99999999999999999999":          {0, false},
+		"999999999":                     {24 * time.Hour, true},
+		"Thu, 01 Jan 2026 00:00:10 GMT": {10 * time.Second, true},
+		"Wed, 31 Dec 2025 23:00:00 GMT": {0, true},
+	}
+	for in, want := range cases {
+		d, ok := parseRetryAfter(in, now)
+		assert.Equal(t, want.ok, ok, in)
+		assert.Equal(t, want.d, d, in)
+	}
+}
+
+// listener runs handle on every accepted connection of a loopback listener.
+func listener(t *testing.T, handle func(net.Conn)) (addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				handle(conn)
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// readRequest reads one HTTP request from conn.
+func readRequest(conn net.Conn) (*http.Request, error) {
+	req, err := http.ReadRequest(bufio.NewReader(conn))
+	if err == nil {
+		_, _ = req.Body.Read(make([]byte, 1<<16))
+	}
+	return req, err
+}
+
+func TestLoginDroppedAfterReadIsNotResent(t *testing.T) {
+	var count atomic.Int32
+	addr := listener(t, func(conn net.Conn) {
+		if _, err := readRequest(conn); err == nil {
+			count.Add(1)
+		}
+		// close without answering
+	})
+	c := newTestClient(t, "http://"+addr)
+	_, err := c.Auth.Authenticate(t.Context(), "a@b.c", "canary-password")
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	assert.Equal(t, int32(1), count.Load(), "a login is sent once")
+	assert.NotContains(t, err.Error(), "canary")
+	assert.Equal(t, Session{}, c.Auth.Session())
+}
+
+func TestGetDroppedAfterReadIsRetried(t *testing.T) {
+	var count atomic.Int32
+	addr := listener(t, func(conn net.Conn) {
+		if _, err := readRequest(conn); err != nil {
+			return
+		}
+		if count.Add(1) == 1 {
+			return // drop the first
+		}
+		conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"))
+	})
+	c := newTestClient(t, "http://"+addr)
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), count.Load())
+}
+
+func TestDialFailureIsRetriedEvenForLogin(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close() // a dead port: connection refused
+	c := newTestClient(t, "http://"+addr)
+	waits := recordWaits(c)
+	_, err = c.Auth.Authenticate(t.Context(), "a@b.c", "pw")
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.True(t, isDialError(err), "%v", err)
+	assert.Len(t, *waits, 4, "nothing was sent, so all 5 attempts are made")
+}
+
+func TestDuplicateRequestRetriedOnceForGet(t *testing.T) {
+	dup := `{"code":110,"name":"DUPLICATE_REQUEST_EXCEPTION","message":"dup"}`
+	var n atomic.Int32
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(w, 401, dup)
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	require.NoError(t, err)
+	assert.Len(t, uniq(nonces(rec.all())), 2)
+
+	c2, rec2 := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 401, dup) })
+	_, err = c2.Raw.Get(t.Context(), "/x", nil)
+	assert.ErrorIs(t, err, ErrCodeDuplicateRequest)
+	assert.Len(t, rec2.all(), 2, "retried once, not more")
+
+	c3, rec3 := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 401, dup) })
+	_, err = c3.Raw.Post(t.Context(), "/x", nil, nil)
+	assert.ErrorIs(t, err, ErrCodeDuplicateRequest)
+	assert.Len(t, rec3.all(), 1, "a POST is not re-sent")
+}
+
+func TestClockSkewIsAdoptedOnce(t *testing.T) {
+	serverNow := time.Now().Add(10 * time.Minute)
+	sig := `{"code":109,"name":"OAUTH_SIGNATURE_EXCEPTION","message":"timestamp too far"}`
+	var calls atomic.Int32
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Date", serverNow.UTC().Format(http.TimeFormat))
+		ts := authParams(r.Header.Get("Authorization"))["oauth_timestamp"]
+		var sec int64
+		for _, ch := range ts {
+			sec = sec*10 + int64(ch-'0')
+		}
+		if d := time.Unix(sec, 0).Sub(serverNow); d < -5*time.Minute || d > 5*time.Minute {
+			writeJSON(w, 401, sig)
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	_, err := c.Auth.Authenticate(t.Context(), "a@b.c", "pw")
+	// The grant answer {} has no token: a decode error, but the request went through.
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Len(t, rec.all(), 2, "one 109, then one re-signed retry")
+	_, err = c.Raw.Get(t.Context(), "/x", nil)
+	require.NoError(t, err)
+	assert.Len(t, rec.all(), 3, "later calls use the server's clock at once")
+	assert.InDelta(t, serverNow.Unix(), c.now().Unix(), 3)
+}
+
+func TestClockSkewNoLoop(t *testing.T) {
+	sig := `{"code":109,"name":"OAUTH_SIGNATURE_EXCEPTION","message":"bad"}`
+	for _, tc := range []struct {
+		name, date string
+		want       int
+	}{
+		{"always 109 with skewed date", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 2},
+		{"small skew", time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat), 1},
+		{"no date", "", 1},
+		{"garbage date", "yesterday", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.date != "" {
+					w.Header()["Date"] = []string{tc.date}
+				} else {
+					w.Header()["Date"] = nil
+				}
+				writeJSON(w, 401, sig)
+			})
+			_, err := c.Raw.Get(t.Context(), "/x", nil)
+			assert.ErrorIs(t, err, ErrCodeOAuthSignature)
+			assert.Len(t, rec.all(), tc.want)
+		})
+	}
+}
+
+func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
+	c, _ := newServerClient(t, statusSequence("", 503))
+	c.sleep = sleepCtx
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.Raw.Get(ctx, "/x", nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestSlowDripEndsAtTimeout(t *testing.T) {
+	addr := listener(t, func(conn net.Conn) {
+		if _, err := readRequest(conn); err != nil {
+			return
+		}
+		conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"))
+		for i := 0; i < 100; i++ {
+			if _, err := conn.Write([]byte(" ")); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	c := newTestClient(t, "http://"+addr, WithTimeout(300*time.Millisecond))
+	start := time.Now()
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestRequestErrorHidesQuery(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	c := newTestClient(t, "http://"+addr, WithRetry(NoRetry))
+	_, err = c.Raw.Get(t.Context(), "/x?eq(email,private@example.com)", nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "private@example.com")
+	assert.True(t, strings.HasPrefix(err.Error(), "exh: GET /x: "), err.Error())
+	assert.False(t, errors.Is(err, context.Canceled))
+}

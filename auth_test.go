@@ -1,0 +1,262 @@
+package exh
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const tokenJSON = `{"id":"656f1ae833190297b20641d0","userId":"656f1ae851c0f5307421eb96","applicationId":"58074811b2148f3b28ad75bd",
+	"token":"0be953bf0000000000000000000000000000a062","tokenSecret":"d7f400000000000000000000000000000000003ed",
+	"creationTimestamp":"2023-12-05T12:43:20.751Z","updateTimestamp":1701780200751}`
+
+// TestEndpointRequests pins each typed call's request: method, path, body
+// and whether oauth_token was signed.
+func TestEndpointRequests(t *testing.T) {
+	answers := map[string]string{
+		"/auth/v2/oauth1/tokens":             tokenJSON,
+		"/auth/v2/oauth1/tokens/mfa":         tokenJSON,
+		"/auth/v2/oauth1/ssoTokens/generate": `{"id":"i","ssoToken":"s50000000000000000000000000000000000000","userId":"u","expiryTimestamp":"2030-01-01T00:00:00.000Z"}`,
+		"/auth/v2/oauth1/ssoTokens/consume":  tokenJSON,
+		"/auth/v2/confirmPresence":           `{"token":"p1","expiryTimestamp":"2030-01-01T00:00:00Z"}`,
+		"/auth/v2/health":                    ``,
+		"/users/v1/me":                       `{"id":"656f1ae851c0f5307421eb96"}`,
+		"/auth/v2/oauth1/tokens/abc":         `{"affectedRecords":1}`,
+	}
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, answers[r.URL.Path])
+	})
+	ctx := t.Context()
+	type want struct {
+		method, path, query, body string
+		token                     bool
+	}
+	steps := []struct {
+		name string
+		run  func() error
+		want want
+	}{
+		{"password grant", func() error { _, err := c.Auth.Authenticate(ctx, "john@example.com", "S3cret!"); return err },
+			want{"POST", "/auth/v2/oauth1/tokens", "", `{"email":"john@example.com","password":"S3cret!"}`, false}},
+		{"password grant with a session is still consumer-only", func() error { _, err := c.Auth.Authenticate(ctx, "a@b.c", "x"); return err },
+			want{"POST", "/auth/v2/oauth1/tokens", "", `{"email":"a@b.c","password":"x"}`, false}},
+		{"MFA grant", func() error {
+			_, err := c.Auth.ConfirmMfa(ctx, MfaConfirmation{Token: "m", MethodID: "id1", Code: "123456"})
+			return err
+		}, want{"POST", "/auth/v2/oauth1/tokens/mfa", "", `{"token":"m","methodId":"id1","code":"123456"}`, false}},
+		{"list", func() error { _, err := c.Tokens.Find(ctx, RQL().Eq("userId", "u1").Limit(10)); return err },
+			want{"GET", "/auth/v2/oauth1/tokens", "eq(userId,u1)&limit(10)", "", true}},
+		{"find by id", func() error { _, err := c.Tokens.FindByID(ctx, "abc"); return err },
+			want{"GET", "/auth/v2/oauth1/tokens", "eq(id,abc)", "", true}},
+		{"remove", func() error { n, err := c.Tokens.Remove(ctx, "abc"); assert.Equal(t, 1, n); return err },
+			want{"DELETE", "/auth/v2/oauth1/tokens/abc", "", "", true}},
+		{"sso generate", func() error { _, err := c.SSO.Generate(ctx); return err },
+			want{"POST", "/auth/v2/oauth1/ssoTokens/generate", "", `{}`, true}},
+		{"sso consume", func() error { _, err := c.SSO.Consume(ctx, "sso1"); return err },
+			want{"POST", "/auth/v2/oauth1/ssoTokens/consume", "", `{"ssoToken":"sso1"}`, true}},
+		{"presence", func() error { _, err := c.Auth.ConfirmPresence(ctx, "pw"); return err },
+			want{"POST", "/auth/v2/confirmPresence", "", `{"password":"pw"}`, true}},
+		{"health", func() error { return c.Auth.Health(ctx) },
+			want{"GET", "/auth/v2/health", "", "", true}},
+		{"token check", func() error {
+			_, err := c.Auth.AuthenticateWithToken(ctx, "tok2", "sec2")
+			return err
+		}, want{"GET", "/users/v1/me", "", "", true}},
+	}
+	for i, st := range steps {
+		require.NoError(t, st.run(), st.name)
+		got := rec.all()[i]
+		assert.Equal(t, st.want.method, got.Method, st.name)
+		assert.Equal(t, st.want.path, got.Path, st.name)
+		assert.Equal(t, st.want.query, got.RawQuery, st.name)
+		if st.want.body == "" {
+			assert.Empty(t, got.Body, st.name)
+		} else {
+			assert.JSONEq(t, st.want.body, got.Body, st.name)
+		}
+		_, signedToken := authParams(got.Header.Get("Authorization"))["oauth_token"]
+		assert.Equal(t, st.want.token, signedToken, st.name)
+	}
+	// The token check signed with the new pair.
+	last := rec.all()[len(steps)-1]
+	assert.Equal(t, "tok2", authParams(last.Header.Get("Authorization"))["oauth_token"])
+}
+
+func TestGrantInstallsSessionAndDecodesTimestamps(t *testing.T) {
+	var changes []Session
+	var mu sync.Mutex
+	c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, tokenJSON) },
+		WithOnSessionChange(func(s Session) { mu.Lock(); changes = append(changes, s); mu.Unlock() }))
+	tok, err := c.Auth.Authenticate(t.Context(), "a@b.c", "pw")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2023, 12, 5, 12, 43, 20, 751e6, time.UTC), tok.CreationTimestamp)
+	assert.Equal(t, time.UnixMilli(1701780200751).UTC(), tok.UpdateTimestamp)
+	s := c.Auth.Session()
+	assert.Equal(t, Session{Token: tok.Token, TokenSecret: tok.TokenSecret, TokenID: tok.ID, UserID: tok.UserID,
+		ApplicationID: tok.ApplicationID}, s)
+	c.Auth.Logout()
+	assert.Equal(t, Session{}, c.Auth.Session())
+	require.Len(t, changes, 2)
+	assert.Equal(t, s, changes[0])
+	assert.Equal(t, Session{}, changes[1])
+}
+
+func TestGrantDecodeFailureKeepsSession(t *testing.T) {
+	for _, body := range []string{``, `{"token":`, `{}`, `<html>`} {
+		c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
+		c.session.Store(c.newSessionState(Session{Token: "old", TokenSecret: "old-secret"}))
+		_, err := c.Auth.Authenticate(t.Context(), "a@b.c", "pw")
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, body)
+		assert.Equal(t, "old", c.Auth.Session().Token, body)
+	}
+}
+
+func TestTokenGrantRollsBack(t *testing.T) {
+	c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if authParams(r.Header.Get("Authorization"))["oauth_token"] == "bad" {
+			writeJSON(w, 401, `{"code":108,"name":"OAUTH_TOKEN_EXCEPTION","message":"unknown token"}`)
+			return
+		}
+		writeJSON(w, 200, `{"id":"user-1"}`)
+	})
+	s, err := c.Auth.AuthenticateWithToken(t.Context(), "good", "good-secret")
+	require.NoError(t, err)
+	assert.Equal(t, "user-1", s.UserID)
+	_, err = c.Auth.AuthenticateWithToken(t.Context(), "bad", "bad-secret")
+	assert.ErrorIs(t, err, ErrCodeOAuthToken)
+	assert.Equal(t, "good", c.Auth.Session().Token, "the previous session is kept")
+	id, err := c.Auth.UserID(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, "user-1", id)
+
+	s, err = c.Auth.AuthenticateWithToken(t.Context(), "bad", "bad-secret", SkipTokenCheck())
+	require.NoError(t, err)
+	assert.Empty(t, s.UserID)
+	_, err = c.Auth.UserID(t.Context())
+	assert.ErrorIs(t, err, ErrCodeOAuthToken, "UserID returns the error instead of an empty id")
+}
+
+func TestUserIDFetchesOnce(t *testing.T) {
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"u9"}`) })
+	_, err := c.Auth.UserID(t.Context())
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
+	for range 3 {
+		id, err := c.Auth.UserID(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, "u9", id)
+	}
+	assert.Len(t, rec.all(), 1)
+}
+
+func TestRevokeSession(t *testing.T) {
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case "GET":
+			writeJSON(w, 200, `{"page":{"total":1,"offset":0,"limit":20},"data":[{"id":"tid-1","token":"t"}]}`)
+		case "DELETE":
+			writeJSON(w, 200, `{"affectedRecords":1}`)
+		}
+	})
+	assert.ErrorIs(t, c.Auth.RevokeSession(t.Context()), ErrNotAuthenticated)
+	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
+	require.NoError(t, c.Auth.RevokeSession(t.Context()))
+	reqs := rec.all()
+	require.Len(t, reqs, 2, "looks the token id up, then deletes it")
+	assert.Equal(t, "eq(token,t)", reqs[0].RawQuery)
+	assert.Equal(t, "/auth/v2/oauth1/tokens/tid-1", reqs[1].Path)
+	assert.Equal(t, Session{}, c.Auth.Session())
+}
+
+func TestRevokeDoesNotWipeNewerLogin(t *testing.T) {
+	var c *Client
+	c, _ = newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		// A new login lands while the revocation is in flight.
+		c.session.Store(c.newSessionState(Session{Token: "newer", TokenSecret: "s2"}))
+		writeJSON(w, 200, `{"affectedRecords":1}`)
+	})
+	c.session.Store(c.newSessionState(Session{Token: "old", TokenSecret: "s", TokenID: "id-old"}))
+	require.NoError(t, c.Auth.RevokeSession(t.Context()))
+	assert.Equal(t, "newer", c.Auth.Session().Token)
+}
+
+func TestRemoveLostAnswerCountsAsRemoved(t *testing.T) {
+	var n int
+	var mu sync.Mutex
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			writeJSON(w, 503, `{}`) // stands in for a lost answer: the token is gone
+			return
+		}
+		writeJSON(w, 404, `{"code":16,"name":"RESOURCE_UNKNOWN_EXCEPTION","message":"gone"}`)
+	})
+	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
+	got, err := c.Tokens.Remove(t.Context(), "id1")
+	require.NoError(t, err)
+	assert.Equal(t, 1, got)
+	assert.Len(t, rec.all(), 2)
+
+	// A first-attempt 404 is a real not-found.
+	c2, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"code":16,"name":"RESOURCE_UNKNOWN_EXCEPTION","message":"gone"}`)
+	})
+	_, err = c2.Tokens.Remove(t.Context(), "id1")
+	assert.ErrorIs(t, err, ErrCodeResourceUnknown)
+}
+
+func TestInvalidArguments(t *testing.T) {
+	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
+	ctx := t.Context()
+	_, err := c.Auth.Authenticate(ctx, "", "pw")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.Auth.ConfirmMfa(ctx, MfaConfirmation{Token: "t"})
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.Auth.AuthenticateWithToken(ctx, "t", "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.SSO.Consume(ctx, "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.SSO.Generate(ctx)
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	_, err = c.Auth.ConfirmPresence(ctx, "pw")
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	_, err = c.Tokens.Remove(ctx, "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.Tokens.FindByID(ctx, "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	//lint:ignore SA1012 a nil context must be refused, not crash
+	_, err = c.Raw.Get(nil, "/x", nil)
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Empty(t, rec.all())
+}
+
+func TestLoadCredentials(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "credentials")
+	require.NoError(t, os.WriteFile(good, []byte("API_HOST=dev.example.io\r\nAPI_OAUTH_CONSUMER_KEY=ck\r\n"+
+		"API_OAUTH_CONSUMER_SECRET=cs\nAPI_OAUTH_TOKEN=tk\nAPI_OAUTH_TOKEN_SECRET=ts\nBROKEN=a=b\n\n"), 0o600))
+	cfg, err := LoadCredentials(good)
+	require.NoError(t, err)
+	assert.Equal(t, Config{Host: "dev.example.io", ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tk", TokenSecret: "ts"}, cfg)
+
+	bad := filepath.Join(dir, "bad")
+	require.NoError(t, os.WriteFile(bad, []byte("API_HOST=x\nAPI_OAUTH_CONSUMER_KEY=ck\nAPI_OAUTH_TOKEN_SECRET=a=b\n"), 0o600))
+	_, err = LoadCredentials(bad)
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "API_OAUTH_CONSUMER_SECRET")
+	assert.Contains(t, err.Error(), "API_OAUTH_TOKEN_SECRET")
+	assert.NotContains(t, err.Error(), "API_HOST")
+
+	_, err = LoadCredentials(filepath.Join(dir, "missing"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}

@@ -1,0 +1,282 @@
+package exhtest
+
+import (
+	"encoding/binary"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Defaults of the options.
+const (
+	defaultSeed            uint64 = 1
+	defaultTimestampWindow        = 5 * time.Minute
+	defaultSSOTokenTTL            = 5 * time.Minute
+	defaultMfaDelayBase           = time.Second
+	mfaDelayCap                   = 30 * time.Second
+	mfaTokenTTL                   = 15 * time.Minute // tokenExpiresIn 900000 ms
+	presenceTokenTTL              = 10 * time.Minute
+	maxBodyBytes                  = 1 << 20
+)
+
+// Server is a running fake of the ExtraHorizon auth service. It verifies
+// OAuth1 signatures like the real gateway and serves the OAuth1 endpoints
+// of the auth service from in-memory state that tests seed with
+// AddApplication, AddUser and AddToken.
+//
+// All methods are safe for concurrent use, also while requests are being
+// served.
+type Server struct {
+	// URL is the base URL of the server, "http://127.0.0.1:port", without a
+	// trailing slash. Use it as the SDK's host.
+	URL string
+
+	ts        *httptest.Server
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu sync.Mutex // guards everything below
+
+	rng *rand.Rand
+
+	clock      func() time.Time
+	fixed      bool      // clock frozen at fixedTime (SetNow was called)
+	fixedTime  time.Time // valid when fixed
+	clockShift time.Duration
+
+	window       time.Duration
+	ssoTTL       time.Duration
+	mfaDelayBase time.Duration
+
+	appsByKey    map[string]*Application
+	users        []*userRecord
+	tokens       []*Token // live tokens in creation order
+	tokensByTok  map[string]*Token
+	nonces       map[nonceKey]bool
+	noncePruneAt int
+	mfaTokens    map[string]*mfaTokenRecord
+	ssoTokens    map[string]*ssoTokenRecord
+	loginRules   LoginRules
+	loginStates  map[string]*loginState
+	faults       []*faultEntry
+	requests     []Request
+	mfaFailures  map[string]*mfaFailureState
+}
+
+// Option configures a Server in NewServer.
+type Option func(*Server)
+
+// WithSeed makes the server generate IDs, tokens, secrets and MFA material
+// from a math/rand/v2 ChaCha8 source seeded with seed. The same seed and
+// the same sequence of calls give the same values. Without this option a
+// fixed default seed is used, so servers are deterministic by default.
+func WithSeed(seed uint64) Option {
+	return func(s *Server) { s.rng = newRand(seed) }
+}
+
+// WithClock sets the server clock; the default is time.Now. SetNow and
+// Advance adjust the clock later. The server calls now while holding its
+// lock, so now must not call methods of the Server.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.clock = now }
+}
+
+// WithTimestampWindow sets how far oauth_timestamp may be from the server
+// clock, in either direction, before a request is rejected with 401/109.
+// The default is 5 minutes.
+func WithTimestampWindow(d time.Duration) Option {
+	return func(s *Server) { s.window = d }
+}
+
+// WithSSOTokenTTL sets how long a generated SSO token can be consumed. The
+// default is 5 minutes.
+func WithSSOTokenTTL(d time.Duration) Option {
+	return func(s *Server) { s.ssoTTL = d }
+}
+
+// WithMfaReattemptDelay sets the base of the delay a user must wait after a
+// failed MFA attempt before trying again (else 400/134 with remainingDelay).
+// After the n-th consecutive failure the delay is base·2^(n−1), capped at
+// 30 s (or at base, when base is larger). The default base is 1 s, giving
+// 1 s, 2 s, 4 s … 30 s. A base of 0 disables 134. A successful MFA grant
+// resets the count.
+func WithMfaReattemptDelay(base time.Duration) Option {
+	return func(s *Server) { s.mfaDelayBase = base }
+}
+
+func newRand(seed uint64) *rand.Rand {
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:8], seed)
+	copy(key[8:], "exhtest deterministic ids")
+	return rand.New(rand.NewChaCha8(key))
+}
+
+// NewServer starts a fake auth service on a loopback port and returns it.
+// The caller must call Close when done. NewServer panics only if it cannot
+// listen, as httptest.NewServer does. The server logs nothing.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		closing:      make(chan struct{}),
+		rng:          newRand(defaultSeed),
+		clock:        time.Now,
+		window:       defaultTimestampWindow,
+		ssoTTL:       defaultSSOTokenTTL,
+		mfaDelayBase: defaultMfaDelayBase,
+		appsByKey:    map[string]*Application{},
+		tokensByTok:  map[string]*Token{},
+		nonces:       map[nonceKey]bool{},
+		noncePruneAt: noncePruneEvery,
+		mfaTokens:    map[string]*mfaTokenRecord{},
+		ssoTokens:    map[string]*ssoTokenRecord{},
+		loginStates:  map[string]*loginState{},
+		mfaFailures:  map[string]*mfaFailureState{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.ts.Start()
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close shuts the server down. It cancels pending Fault delays, then waits
+// for requests in flight, like httptest.Server.Close. Close may be called
+// more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.ts.Close()
+}
+
+// Client returns an HTTP client configured for the server (httptest's). Its
+// idle connections are closed by Close.
+func (s *Server) Client() *http.Client {
+	return s.ts.Client()
+}
+
+// Now returns the server clock: the time set by SetNow plus any Advance
+// since, or else the WithClock function (time.Now by default) plus the sum
+// of all Advance calls.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+// SetNow freezes the server clock at t: Now returns t until the next SetNow
+// or Advance. The WithClock function is no longer consulted.
+func (s *Server) SetNow(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fixed, s.fixedTime, s.clockShift = true, t, 0
+}
+
+// Advance moves the server clock forward by d (backward when d is
+// negative). A frozen clock (after SetNow) stays frozen at the new time; a
+// running clock keeps running, shifted by d.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fixed {
+		s.fixedTime = s.fixedTime.Add(d)
+	} else {
+		s.clockShift += d
+	}
+}
+
+// now is Now for callers that hold s.mu.
+func (s *Server) now() time.Time {
+	if s.fixed {
+		return s.fixedTime
+	}
+	return s.clock().Add(s.clockShift)
+}
+
+// Request is one request as the server received it, recorded by Requests.
+// Secrets are scrubbed: Body holds the JSON body with the values of secret
+// fields (password, code, token, ssoToken, tokenSecret, presenceToken and
+// any other field whose name contains "password", "secret" or "token")
+// replaced by "REDACTED"; a body that is not JSON is recorded as
+// "REDACTED". The Authorization header is not kept, only the parameters
+// listed here.
+type Request struct {
+	Method string
+	Path   string
+	Query  string // raw query, without '?'
+	// Status is the HTTP status answered, 0 when a Fault dropped or reset
+	// the connection or the client went away during a Fault delay.
+	Status int
+	// Code is the ExtraHorizon error code answered, 0 for none.
+	Code int
+	// ConsumerKey, Token, Nonce and Timestamp are the oauth parameters of
+	// the Authorization header as received (decoded), "" or 0 if absent.
+	ConsumerKey string
+	Token       string
+	Nonce       string
+	Timestamp   int64
+	Body        string
+}
+
+// Requests returns a copy of the recorded requests in arrival order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+func (s *Server) record(r Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r)
+}
+
+// serveHTTP is the handler of the underlying httptest server.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	_, _ = io.Copy(io.Discard, r.Body)
+
+	rec := Request{
+		Method: r.Method,
+		Path:   r.URL.Path,
+		Query:  r.URL.RawQuery,
+		Body:   scrubBody(body),
+	}
+	if params, err := parseAuthorization(r.Header.Get("Authorization")); err == nil {
+		rec.ConsumerKey = params["oauth_consumer_key"]
+		rec.Token = params["oauth_token"]
+		rec.Nonce = params["oauth_nonce"]
+		rec.Timestamp, _ = parseTimestamp(params["oauth_timestamp"])
+	}
+
+	if f := s.takeFault(r.Method, r.URL.Path); f != nil {
+		if handled := s.applyFault(w, r, f, rec); handled {
+			return
+		}
+	}
+
+	s.mu.Lock()
+	resp := s.handle(r, body)
+	rec.Status, rec.Code = resp.status, resp.code
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+
+	// The request is recorded before the client can see the answer, so a
+	// test may call Requests as soon as its call returns.
+	if resp.contentType != "" {
+		w.Header().Set("Content-Type", resp.contentType)
+	}
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}

@@ -108,6 +108,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 		return true
 	}
 	for k, vs := range f.Header {
+		w.Header().Del(k) // a fault's header replaces the default (e.g. Date)
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}

@@ -260,6 +260,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Timestamp, _ = parseTimestamp(params["oauth_timestamp"])
 	}
 
+	// Date tells the server's clock, as a real gateway's does; a client
+	// can correct its own clock from it after a 109.
+	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
+
 	if f := s.takeFault(r.Method, r.URL.Path); f != nil {
 		if handled := s.applyFault(w, r, f, rec); handled {
 			return

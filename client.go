@@ -236,6 +236,15 @@ func (c *Client) String() string {
 	return "exh.Client{" + c.base + ", consumer key " + c.consumer.ConsumerKey + "}"
 }
 
+// GoString is String: the client's fields hold credentials.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.String()) }
+
+// LogValue makes slog print String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // newResty builds the one resty client: our signing transport, no redirects,
 // no cookie jar, no resty logging or retries (the SDK retries itself).
 func (c *Client) newResty() *resty.Client {

@@ -146,4 +146,3 @@ func TestClientAndConfigStringsHideSecrets(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-

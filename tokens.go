@@ -87,6 +87,17 @@ type TokenPage struct {
 	Page Page    `json:"page"`
 }
 
+// LogValue makes slog print the page without its tokens' secrets (a JSON
+// handler would otherwise marshal them).
+func (p TokenPage) LogValue() slog.Value {
+	ids := make([]string, len(p.Data))
+	for i, t := range p.Data {
+		ids[i] = t.ID
+	}
+	return slog.GroupValue(slog.Int("total", p.Page.Total), slog.Int("offset", p.Page.Offset),
+		slog.Int("limit", p.Page.Limit), slog.Any("ids", ids))
+}
+
 // Page says where a page sits in the whole list. Total is 0 when the query
 // used skipCount().
 type Page struct {

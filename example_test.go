@@ -1,0 +1,220 @@
+package exh_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/exhgo/exh"
+	"github.com/exhgo/exh/exhtest"
+)
+
+// This example logs a user in with the password grant against the exhtest
+// fake server. The grant installs the token on the client, so every later
+// call is signed with it.
+func Example_passwordLogin() {
+	ctx := context.Background()
+	srv := exhtest.NewServer()
+	defer srv.Close()
+	app := srv.AddApplication(exhtest.Application{Name: "portal"})
+	user := srv.AddUser(exhtest.User{Email: "john@example.com", Password: "S3cret!"})
+
+	client, err := exh.NewClient(exh.Config{
+		Host:           srv.URL, // a real cluster: "dev.example.extrahorizon.io"
+		ConsumerKey:    app.ConsumerKey,
+		ConsumerSecret: app.ConsumerSecret,
+	}, exh.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = client.Auth.Authenticate(ctx, "john@example.com", "wrong")
+	fmt.Println("wrong password is error 106:", errors.Is(err, exh.ErrCodeAuthentication))
+
+	tok, err := client.Auth.Authenticate(ctx, "john@example.com", "S3cret!")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("logged in as the user:", tok.UserID == user.ID)
+	fmt.Println("token installed as the session:", client.Auth.Session().TokenID == tok.ID)
+
+	// Secrets never print: fmt and slog show REDACTED instead.
+	fmt.Println("token value printed:", strings.Contains(fmt.Sprintf("%+v", tok), tok.Token))
+	// Output:
+	// wrong password is error 106: true
+	// logged in as the user: true
+	// token installed as the session: true
+	// token value printed: false
+}
+
+// This example finishes a login for an account with multi-factor
+// authentication: the password grant answers with an *exh.MfaRequiredError
+// whose challenge lists the user's methods, and ConfirmMfa sends the code.
+func ExampleAuthService_ConfirmMfa() {
+	ctx := context.Background()
+	srv := exhtest.NewServer()
+	defer srv.Close()
+	app := srv.AddApplication(exhtest.Application{Name: "portal"})
+	user := srv.AddUser(exhtest.User{
+		Email:    "john@example.com",
+		Password: "S3cret!",
+		Mfa:      []exhtest.MfaMethod{{Type: "totp", Name: "Authenticator"}},
+	})
+	client, err := exh.NewClient(exh.Config{Host: srv.URL, ConsumerKey: app.ConsumerKey,
+		ConsumerSecret: app.ConsumerSecret}, exh.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = client.Auth.Authenticate(ctx, "john@example.com", "S3cret!")
+	var mfa *exh.MfaRequiredError
+	if !errors.As(err, &mfa) {
+		log.Fatalf("want an MFA challenge, got %v", err)
+	}
+	fmt.Println("MFA required, code", int(mfa.Code), "- token valid for", mfa.Mfa.ExpiresIn)
+	for _, m := range mfa.Mfa.Methods {
+		fmt.Printf("method %q (%s)\n", m.Name, m.Type)
+	}
+
+	// The code the user's authenticator app shows; on a real cluster, ask the user.
+	code := exhtest.TOTP(user.Mfa[0].Secret, srv.Now())
+	tok, err := client.Auth.ConfirmMfa(ctx, exh.MfaConfirmation{
+		Token:    mfa.Mfa.Token,
+		MethodID: mfa.Mfa.Methods[0].ID,
+		Code:     code,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("logged in as the user:", tok.UserID == user.ID)
+	// Output:
+	// MFA required, code 129 - token valid for 15m0s
+	// method "Authenticator" (totp)
+	// logged in as the user: true
+}
+
+// This example walks over every token of the user. All fetches 50 tokens
+// per request, lazily, as the loop goes.
+func ExampleTokensService_All() {
+	ctx := context.Background()
+	srv := exhtest.NewServer()
+	defer srv.Close()
+	app := srv.AddApplication(exhtest.Application{Name: "portal"})
+	user := srv.AddUser(exhtest.User{Email: "john@example.com", Password: "S3cret!"})
+	for range 60 { // sessions on other devices
+		srv.AddToken(user.ID, app.ConsumerKey)
+	}
+	client, err := exh.NewClient(exh.Config{Host: srv.URL, ConsumerKey: app.ConsumerKey,
+		ConsumerSecret: app.ConsumerSecret}, exh.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Auth.Authenticate(ctx, "john@example.com", "S3cret!"); err != nil {
+		log.Fatal(err)
+	}
+	srv.ResetRequests()
+
+	count := 0
+	for t, err := range client.Tokens.All(ctx, nil) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if t.UserID == user.ID {
+			count++
+		}
+	}
+	fmt.Println(count, "tokens in", len(srv.Requests()), "requests")
+	// Output:
+	// 61 tokens in 2 requests
+}
+
+// This example hands a session from one application to another: the portal
+// generates a single-use SSO token and the dashboard logs in with it.
+func ExampleSSOService_Generate() {
+	ctx := context.Background()
+	srv := exhtest.NewServer()
+	defer srv.Close()
+	portalApp := srv.AddApplication(exhtest.Application{Name: "portal"})
+	boardApp := srv.AddApplication(exhtest.Application{Name: "dashboard"})
+	user := srv.AddUser(exhtest.User{Email: "john@example.com", Password: "S3cret!"})
+	newClient := func(app exhtest.Application) *exh.Client {
+		c, err := exh.NewClient(exh.Config{Host: srv.URL, ConsumerKey: app.ConsumerKey,
+			ConsumerSecret: app.ConsumerSecret}, exh.WithHTTPClient(srv.Client()))
+		if err != nil {
+			log.Fatal(err)
+		}
+		return c
+	}
+	portal, board := newClient(portalApp), newClient(boardApp)
+	if _, err := portal.Auth.Authenticate(ctx, "john@example.com", "S3cret!"); err != nil {
+		log.Fatal(err)
+	}
+
+	sso, err := portal.SSO.Generate(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("SSO token valid for", sso.ExpiryTimestamp.Sub(sso.CreationTimestamp))
+
+	tok, err := board.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("dashboard logged in as the user:", tok.UserID == user.ID)
+	fmt.Println("with a token of its own application:", tok.ApplicationID == boardApp.ID)
+
+	_, err = board.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	fmt.Println("second use is error 16:", errors.Is(err, exh.ErrCodeResourceUnknown))
+	// Output:
+	// SSO token valid for 5m0s
+	// dashboard logged in as the user: true
+	// with a token of its own application: true
+	// second use is error 16: true
+}
+
+// This example calls endpoints without a typed method through Raw: the
+// calls are signed with the session and their errors are typed like the
+// others.
+func ExampleRawService_Get() {
+	ctx := context.Background()
+	srv := exhtest.NewServer()
+	defer srv.Close()
+	app := srv.AddApplication(exhtest.Application{Name: "portal"})
+	srv.AddUser(exhtest.User{Email: "john@example.com", Password: "S3cret!", FirstName: "John"})
+	client, err := exh.NewClient(exh.Config{Host: srv.URL, ConsumerKey: app.ConsumerKey,
+		ConsumerSecret: app.ConsumerSecret}, exh.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Auth.Authenticate(ctx, "john@example.com", "S3cret!"); err != nil {
+		log.Fatal(err)
+	}
+
+	var me struct {
+		FirstName string `json:"firstName"`
+		Email     string `json:"email"`
+	}
+	resp, err := client.Raw.Get(ctx, "/users/v1/me", &me)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, me.FirstName, me.Email)
+
+	var page exh.TokenPage
+	if _, err := client.Raw.Get(ctx, "/auth/v2/oauth1/tokens?limit(10)", &page); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(page.Page.Total, "token, limit", page.Page.Limit)
+
+	_, err = client.Raw.Get(ctx, "/auth/v2/unknown", nil)
+	var apiErr *exh.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code == exh.ErrCodeResourceUnknown)
+	}
+	// Output:
+	// 200 John john@example.com
+	// 1 token, limit 10
+	// 404 true
+}

@@ -2,9 +2,11 @@ package exh
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/exhgo/exh/oauth1"
@@ -83,7 +85,8 @@ func (c *Client) notifySession(s *sessionState) {
 // an error matching ErrCodeAuthentication; login throttling gives
 // ErrCodeLoginTimeout, ErrCodeLoginFreeze or ErrCodeTooManyFailedAttempts,
 // with APIError.RemainingDelay when the server says how long to wait.
-// It is never retried once sent.
+// It is never retried once sent, and concurrent calls with the same email and
+// password share one request.
 func (s *AuthService) Authenticate(ctx context.Context, email, password string) (*Token, error) {
 	if email == "" || password == "" {
 		return nil, fmt.Errorf("%w: email and password are required", ErrInvalidArgument)
@@ -92,7 +95,60 @@ func (s *AuthService) Authenticate(ctx context.Context, email, password string) 
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}{email, password}
-	return s.grant(ctx, "/auth/v2/oauth1/tokens", body)
+	key := sha256.Sum256([]byte(email + "\x00" + password))
+	return s.client.logins.do(ctx, key, func() (*Token, error) {
+		return s.grant(ctx, "/auth/v2/oauth1/tokens", body)
+	})
+}
+
+// loginGroup lets concurrent password grants with the same credentials
+// share one request, so that goroutines racing to log in cannot trip the
+// server's login throttling (211) or count as several attempts.
+type loginGroup struct {
+	mu    sync.Mutex
+	calls map[[32]byte]*loginCall
+}
+
+type loginCall struct {
+	done chan struct{}
+	tok  *Token
+	err  error
+}
+
+// do runs fn once for all callers with the same key at the same time. A
+// waiting caller whose ctx ends stops waiting with ctx's error.
+func (g *loginGroup) do(ctx context.Context, key [32]byte, fn func() (*Token, error)) (*Token, error) {
+	g.mu.Lock()
+	if c, ok := g.calls[key]; ok {
+		g.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if c.err != nil {
+			return nil, c.err
+		}
+		t := *c.tok
+		return &t, nil
+	}
+	if g.calls == nil {
+		g.calls = map[[32]byte]*loginCall{}
+	}
+	c := &loginCall{done: make(chan struct{})}
+	g.calls[key] = c
+	g.mu.Unlock()
+
+	c.tok, c.err = fn()
+	g.mu.Lock()
+	delete(g.calls, key)
+	g.mu.Unlock()
+	close(c.done)
+	if c.err != nil {
+		return nil, c.err
+	}
+	t := *c.tok
+	return &t, nil
 }
 
 // MfaConfirmation is the second step of an MFA login. Token and Code are

@@ -2,6 +2,8 @@ package exh
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +63,7 @@ type Client struct {
 	consumer oauth1.Credentials
 	session  atomic.Pointer[sessionState]
 	skew     atomic.Pointer[clockAnchor]
+	logins   loginGroup
 	rest     *resty.Client
 	opts     options
 	sleep    func(context.Context, time.Duration) error // replaced in tests
@@ -468,6 +471,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// isCertificateError reports whether err is a TLS certificate failure, which
+// another attempt cannot fix.
+func isCertificateError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // isDialError reports whether err happened before the request was written:

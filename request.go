@@ -78,7 +78,7 @@ func (c *Client) do(ctx context.Context, k *call) (*Response, error) {
 		switch {
 		case err != nil:
 			var tooLarge *ResponseTooLargeError
-			if errors.As(err, &tooLarge) || ctx.Err() != nil {
+			if errors.As(err, &tooLarge) || ctx.Err() != nil || isCertificateError(err) {
 				return nil, err
 			}
 			neverSent := isDialError(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -386,4 +387,66 @@ func TestRequestErrorHidesQuery(t *testing.T) {
 	assert.NotContains(t, err.Error(), "private@example.com")
 	assert.True(t, strings.HasPrefix(err.Error(), "exh: GET /x: "), err.Error())
 	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+// nonceServer answers 401/110 to a nonce it has seen, like the gateway, and
+// drops the connection instead of answering the second request of the first
+// connection.
+func nonceServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var mu sync.Mutex
+	seenNonces := map[string]bool{}
+	var requests atomic.Int32
+	var dropped atomic.Bool
+	type connKey struct{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		nonce := authParams(r.Header.Get("Authorization"))["oauth_nonce"]
+		mu.Lock()
+		dup := seenNonces[nonce]
+		seenNonces[nonce] = true
+		mu.Unlock()
+		n := r.Context().Value(connKey{}).(*atomic.Int32).Add(1)
+		if n == 2 && dropped.CompareAndSwap(false, true) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // read, then hang up without an answer
+			}
+			return
+		}
+		if dup {
+			writeJSON(w, 401, `{"code":110,"name":"DUPLICATE_REQUEST_EXCEPTION","message":"A request with identical parameters was already received"}`)
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	}))
+	srv.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, &atomic.Int32{})
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &requests
+}
+
+// Row 5: Go's transport re-sends a GET (same signature) after a reused
+// connection dies; the server answers 110; the client re-signs once.
+func TestTransportReplayOfGetIsRepaired(t *testing.T) {
+	srv, requests := nonceServer(t)
+	c := newTestClient(t, srv.URL)
+	_, err := c.Raw.Get(t.Context(), "/x", nil)
+	require.NoError(t, err)
+	_, err = c.Raw.Get(t.Context(), "/x", nil)
+	require.NoError(t, err)
+	assert.Equal(t, int32(4), requests.Load(), "1 + dropped + transport replay (110) + re-signed retry")
+}
+
+func TestDroppedPostOnReusedConnectionIsOutcomeUnknown(t *testing.T) {
+	srv, requests := nonceServer(t)
+	c := newTestClient(t, srv.URL)
+	_, err := c.Raw.Post(t.Context(), "/x", map[string]int{"a": 1}, nil)
+	require.NoError(t, err)
+	_, err = c.Raw.Post(t.Context(), "/x", map[string]int{"a": 2}, nil)
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	assert.Equal(t, int32(2), requests.Load(), "the POST reached the server once and was not re-sent")
 }

@@ -327,7 +327,7 @@ func (s *AuthService) ConfirmPresence(ctx context.Context, password string) (*Pr
 	if password == "" {
 		return nil, fmt.Errorf("%w: password is required", ErrInvalidArgument)
 	}
-	if s.client.session.Load() == nil {
+	if !s.client.hasSession(ctx) {
 		return nil, ErrNotAuthenticated
 	}
 	var wire struct {
@@ -369,6 +369,12 @@ func withSession(ctx context.Context, st *sessionState) context.Context {
 func sessionFrom(ctx context.Context) *sessionState {
 	st, _ := ctx.Value(sessionKey{}).(*sessionState)
 	return st
+}
+
+// hasSession reports whether a call made with ctx will be signed with a user
+// token: the call's own session or the client's.
+func (c *Client) hasSession(ctx context.Context) bool {
+	return sessionFrom(ctx) != nil || c.session.Load() != nil
 }
 
 func (s Session) fields() []field {

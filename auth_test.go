@@ -211,6 +211,7 @@ func TestRemoveLostAnswerCountsAsRemoved(t *testing.T) {
 	c2, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"code":16,"name":"RESOURCE_UNKNOWN_EXCEPTION","message":"gone"}`)
 	})
+	c2.session.Store(c2.newSessionState(Session{Token: "t", TokenSecret: "s"}))
 	_, err = c2.Tokens.Remove(t.Context(), "id1")
 	assert.ErrorIs(t, err, ErrCodeResourceUnknown)
 }
@@ -234,6 +235,12 @@ func TestInvalidArguments(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	_, err = c.Tokens.FindByID(ctx, "")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.Tokens.Find(ctx, nil)
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	assert.ErrorIs(t, err, ErrCodeUserNotAuthenticated, "the local twin of 104")
+	assert.ErrorIs(t, err, ErrUnauthorized)
+	_, err = c.Tokens.Remove(ctx, "id")
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
 	//lint:ignore SA1012 a nil context must be refused, not crash
 	_, err = c.Raw.Get(nil, "/x", nil)
 	assert.ErrorIs(t, err, ErrInvalidArgument)

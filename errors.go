@@ -449,8 +449,6 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // Client-side errors, returned before any I/O.
 var (
-	// ErrNotAuthenticated: the call needs a user session and the client has none.
-	ErrNotAuthenticated = errors.New("exh: no user session; log in first")
 	// ErrInvalidPath: a Raw path is absolute, lacks the leading '/', or has '.' or '..' segments.
 	ErrInvalidPath = errors.New("exh: invalid path")
 	// ErrInvalidConfig: the Config or an option is unusable.
@@ -458,6 +456,20 @@ var (
 	// ErrInvalidArgument: a required argument is empty or malformed.
 	ErrInvalidArgument = errors.New("exh: invalid argument")
 )
+
+// ErrNotAuthenticated is returned, before any I/O, by calls that need a user
+// session when the client has none. It is the local twin of the server's 104:
+// errors.Is(err, ErrCodeUserNotAuthenticated) and errors.Is(err,
+// ErrUnauthorized) are true for it too.
+var ErrNotAuthenticated error = notAuthenticatedError{}
+
+type notAuthenticatedError struct{}
+
+func (notAuthenticatedError) Error() string { return "exh: no user session; log in first" }
+
+func (notAuthenticatedError) Is(target error) bool {
+	return target == ErrUnauthorized || target == ErrCodeUserNotAuthenticated
+}
 
 // errorBody is the wire shape of an ExH error.
 type errorBody struct {

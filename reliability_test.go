@@ -284,9 +284,10 @@ func TestConnectionReuse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// A few extra dials race with connections on their way back to the pool
-	// (more under -race); resty's stock transport opened 964 here.
-	assert.LessOrEqual(t, conns.Load(), int32(96), "64 concurrent callers with the default pool")
+	// Some extra dials race with connections on their way back to the pool
+	// (more under -race or a loaded CPU); resty's stock transport, whose pool
+	// keeps GOMAXPROCS+1 idle connections, opened 964 here.
+	assert.LessOrEqual(t, conns.Load(), int32(128), "64 concurrent callers with the default pool")
 }
 
 // Row 34: an SSO consumption that may have arrived is not re-sent.

@@ -56,7 +56,7 @@ func nonces(reqs []seen) []string {
 func TestRetryIdempotentOn5xxWithFreshSignatures(t *testing.T) {
 	c, rec := newServerClient(t, statusSequence("", 503, 502, 500, 200))
 	waits := recordWaits(c)
-	_, err := c.Tokens.Find(t.Context(), nil)
+	_, err := c.Raw.Get(t.Context(), "/auth/v2/oauth1/tokens", nil)
 	require.NoError(t, err)
 	reqs := rec.all()
 	require.Len(t, reqs, 4)

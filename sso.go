@@ -51,7 +51,7 @@ func (t *SSOToken) UnmarshalJSON(b []byte) error {
 // /auth/v2/oauth1/ssoTokens/generate, signed with the session). It is not
 // retried once sent.
 func (s *SSOService) Generate(ctx context.Context) (*SSOToken, error) {
-	if s.client.session.Load() == nil && sessionFrom(ctx) == nil {
+	if !s.client.hasSession(ctx) {
 		return nil, ErrNotAuthenticated
 	}
 	var t SSOToken

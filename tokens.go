@@ -14,7 +14,8 @@ import (
 )
 
 // TokensService lists and revokes the user's OAuth1 tokens
-// (/auth/v2/oauth1/tokens). Calls are signed with the session.
+// (/auth/v2/oauth1/tokens). Calls are signed with the session; without one
+// they return ErrNotAuthenticated before any I/O.
 type TokensService service
 
 // Token is an OAuth1 token: what a grant returns and what the token list
@@ -115,6 +116,9 @@ func (s *TokensService) Find(ctx context.Context, rql *RQLBuilder) (*TokenPage, 
 }
 
 func (s *TokensService) find(ctx context.Context, query string) (*TokenPage, error) {
+	if !s.client.hasSession(ctx) {
+		return nil, ErrNotAuthenticated
+	}
 	var page TokenPage
 	if _, err := s.client.do(ctx, &call{method: "GET", path: tokensPath + query, out: &page}); err != nil {
 		return nil, err
@@ -146,6 +150,9 @@ func (s *TokensService) FindByID(ctx context.Context, id string) (*Token, error)
 func (s *TokensService) Remove(ctx context.Context, id string) (int, error) {
 	if id == "" {
 		return 0, fmt.Errorf("%w: token ID is required", ErrInvalidArgument)
+	}
+	if !s.client.hasSession(ctx) {
+		return 0, ErrNotAuthenticated
 	}
 	var out struct {
 		AffectedRecords int `json:"affectedRecords"`

@@ -124,8 +124,7 @@ func mustRequest(t *testing.T, method, rawURL string, body io.Reader) *http.Requ
 // TestTransportFreshNoncePerAttempt sends the same request twice, as a retry
 // does, and follows a redirect: every attempt gets its own nonce.
 func TestTransportFreshNoncePerAttempt(t *testing.T) {
-	var srv *verifyingServer
-	srv = newVerifyingServer(t, vUser, func(w http.ResponseWriter, r *http.Request) {
+	srv := newVerifyingServer(t, vUser, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/old" {
 			http.Redirect(w, r, "/new?limit(10)", http.StatusFound)
 		}

@@ -573,10 +573,12 @@ func parseNumber(raw json.RawMessage) (float64, bool) {
 
 // snippet returns at most maxSnippet bytes of body as valid UTF-8.
 func snippet(body []byte) string {
-	if len(body) > maxSnippet {
-		body = body[:maxSnippet]
+	s := strings.ToValidUTF8(string(body[:min(len(body), maxSnippet)]), "\uFFFD")
+	for len(s) > maxSnippet { // replacement characters are longer than the bytes they replace
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
 	}
-	return strings.ToValidUTF8(string(body), "\uFFFD")
+	return s
 }
 
 // oneLine shortens s to max bytes of valid UTF-8 and replaces line breaks, so

@@ -168,7 +168,7 @@ func TestSnippetBoundedAndValidUTF8(t *testing.T) {
 	_, err := c.Raw.Get(t.Context(), "/x", nil)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.LessOrEqual(t, len(apiErr.Snippet), maxSnippet+3)
+	assert.LessOrEqual(t, len(apiErr.Snippet), maxSnippet)
 	assert.True(t, strings.HasPrefix(big, strings.TrimSuffix(apiErr.Snippet, "\uFFFD")))
 }
 

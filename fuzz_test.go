@@ -40,7 +40,7 @@ func FuzzDecodeError(f *testing.F) {
 		if apiErr.StatusCode != status {
 			t.Fatalf("status %d, want %d", apiErr.StatusCode, status)
 		}
-		if len(apiErr.Snippet) > maxSnippet+3 || !utf8.ValidString(apiErr.Snippet) {
+		if len(apiErr.Snippet) > maxSnippet || !utf8.ValidString(apiErr.Snippet) {
 			t.Fatalf("snippet of %d bytes, valid UTF-8 %v", len(apiErr.Snippet), utf8.ValidString(apiErr.Snippet))
 		}
 		if apiErr.RemainingDelay < 0 || apiErr.RemainingDelay > maxDelay {

@@ -75,7 +75,15 @@ func checkPath(path string) error {
 		}
 	}
 	p, _, _ := strings.Cut(path, "?")
-	for _, seg := range strings.Split(p, "/") {
+	for p != "" {
+		var seg string
+		seg, p, _ = strings.Cut(p, "/")
+		if !strings.Contains(seg, "%") {
+			if seg == "." || seg == ".." {
+				return bad("'.' and '..' segments are not allowed")
+			}
+			continue
+		}
 		dec, err := url.PathUnescape(seg)
 		if err != nil {
 			return bad("malformed percent-encoding")

@@ -57,7 +57,7 @@ func (c *Client) do(ctx context.Context, k *call) (*Response, error) {
 			return nil, fmt.Errorf("exh: %s %s: encoding the request body: %w", k.method, path, err)
 		}
 	}
-	if c.opts.timeout > 0 {
+	if d, ok := ctx.Deadline(); c.opts.timeout > 0 && (!ok || time.Until(d) > c.opts.timeout) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
 		defer cancel()
@@ -147,7 +147,7 @@ func (c *Client) send(ctx context.Context, k *call, target string, body []byte, 
 	if raw.StatusCode >= 400 {
 		limit = min(limit, maxErrorBodyBytes)
 	}
-	a.body, err = io.ReadAll(io.LimitReader(raw.Body, limit+1))
+	a.body, err = readBody(raw, limit)
 	if err != nil {
 		return nil, &RequestError{Method: k.method, Path: path, Err: stripURL(err)}
 	}
@@ -160,6 +160,20 @@ func (c *Client) send(ctx context.Context, k *call, target string, body []byte, 
 		return nil, &ResponseTooLargeError{Method: k.method, Path: path, StatusCode: raw.StatusCode, Limit: limit}
 	}
 	return a, nil
+}
+
+// readBody reads up to limit+1 bytes of r's body. A declared Content-Length
+// of at most 64 KiB is read into one exact allocation; the read that ends
+// such a body also reports io.EOF, so the connection is still reused.
+func readBody(r *http.Response, limit int64) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= limit && n <= 64<<10 {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, limit+1))
 }
 
 // decode fills k.out from a successful attempt.

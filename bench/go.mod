@@ -7,4 +7,6 @@ require (
 	github.com/exhgo/exh v0.0.0-00010101000000-000000000000
 )
 
+require go.uber.org/goleak v1.3.0
+
 replace github.com/exhgo/exh => ../

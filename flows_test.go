@@ -315,3 +315,40 @@ func TestFlowClockSkewAgainstFake(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Rows 31 and 32 of the reliability matrix: throttled logins come back typed,
+// with their delay, and nothing re-sends a password on its own.
+func TestFlowLoginThrottlingNeverResends(t *testing.T) {
+	f := newFake(t)
+	f.srv.AddUser(exhtest.User{Email: "l@example.com", Password: "pw"})
+	f.srv.SetLoginRules(exhtest.LoginRules{MinInterval: time.Second, FreezeAfter: 2, FreezeFor: time.Minute, LockAfter: 4})
+	ctx := t.Context()
+	posts := func() int {
+		n := 0
+		for _, r := range f.srv.Requests() {
+			if r.Method == "POST" && r.Path == "/auth/v2/oauth1/tokens" {
+				n++
+			}
+		}
+		return n
+	}
+
+	_, err := f.client.Auth.Authenticate(ctx, "l@example.com", "wrong")
+	require.ErrorIs(t, err, exh.ErrCodeAuthentication)
+	_, err = f.client.Auth.Authenticate(ctx, "l@example.com", "wrong")
+	require.ErrorIs(t, err, exh.ErrCodeLoginTimeout, "too fast")
+	var apiErr *exh.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Positive(t, apiErr.RemainingDelay)
+	assert.Equal(t, 2, posts(), "one request per call")
+
+	f.srv.Advance(2 * time.Second)
+	_, err = f.client.Auth.Authenticate(ctx, "l@example.com", "wrong") // second failure: freeze from now on
+	require.ErrorIs(t, err, exh.ErrCodeAuthentication)
+	f.srv.Advance(2 * time.Second)
+	_, err = f.client.Auth.Authenticate(ctx, "l@example.com", "pw")
+	require.ErrorIs(t, err, exh.ErrCodeLoginFreeze)
+	assert.ErrorIs(t, err, exh.ErrUnauthorized)
+	assert.Equal(t, 4, posts(), "a 401 never triggers a silent re-login")
+	assert.Equal(t, exh.Session{}, f.client.Auth.Session())
+}

@@ -2,6 +2,7 @@ package exh_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -212,3 +213,22 @@ func TestConcurrentSigningWhileSessionChanges(t *testing.T) {
 }
 
 func exhErrIs(err error, code exh.ErrorCode) bool { return errors.Is(err, code) }
+
+// json.Marshal writes the real secrets, on purpose: sessions and tokens are
+// persisted that way (documented on each type).
+func TestJSONKeepsSecretsForPersistence(t *testing.T) {
+	s := exh.Session{Token: "tok-1", TokenSecret: "secret-1", TokenID: "id-1"}
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	var back exh.Session
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, s, back)
+	assert.NotContains(t, fmt.Sprint(s), "secret-1")
+
+	tok := exh.Token{ID: "i", Token: "t", TokenSecret: "ts-1", CreationTimestamp: time.Date(2023, 12, 5, 12, 43, 20, 751e6, time.UTC)}
+	b, err = json.Marshal(tok)
+	require.NoError(t, err)
+	var tokBack exh.Token
+	require.NoError(t, json.Unmarshal(b, &tokBack))
+	assert.Equal(t, tok, tokBack)
+}

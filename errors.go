@@ -365,6 +365,7 @@ type RequestError struct {
 	Err          error
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *RequestError) Error() string {
 	return "exh: " + e.Method + " " + e.Path + ": " + e.Err.Error()
 }
@@ -380,6 +381,7 @@ type OutcomeUnknownError struct {
 	Err          error
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *OutcomeUnknownError) Error() string {
 	return "exh: " + e.Method + " " + e.Path + ": outcome unknown, not retried: " + e.Err.Error()
 }
@@ -396,6 +398,7 @@ type DecodeError struct {
 	Err          error
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("exh: %s %s: %d response (%s) could not be decoded: %v",
 		e.Method, e.Path, e.StatusCode, oneLine(e.ContentType, 80), e.Err)
@@ -412,6 +415,7 @@ type ResponseTooLargeError struct {
 	Limit        int64
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *ResponseTooLargeError) Error() string {
 	return fmt.Sprintf("exh: %s %s: %d response body exceeds %d bytes", e.Method, e.Path, e.StatusCode, e.Limit)
 }
@@ -424,6 +428,7 @@ type RedirectError struct {
 	Host         string // host of the Location target, "" if none
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *RedirectError) Error() string {
 	to := e.Host
 	if to == "" {
@@ -440,6 +445,7 @@ type RetryAfterError struct {
 	Err        *APIError
 }
 
+// Error implements error: one line, no query string, no body.
 func (e *RetryAfterError) Error() string {
 	return e.Err.Error() + " (server asks to retry after " + e.RetryAfter.String() + ")"
 }

@@ -43,8 +43,8 @@ func (st *state) addQuerySlow(query string, over []string) {
 func (st *state) addQueryFast(query string, over []string) bool {
 	for n := 0; query != "" && n < qsParameterLimit; n++ {
 		var piece string
-		piece, query, _ = strings.Cut(query, "&")
-		name, value, _ := strings.Cut(piece, "=")
+		piece, query = cutByte(query, '&')
+		name, value := cutByte(piece, '=')
 		ns := len(st.kv)
 		var nameBr, valueBr brackets
 		st.kv, nameBr = appendDecodeEscaped(st.kv, name, twice)
@@ -91,4 +91,13 @@ func isOverwritten(encName []byte, over []string) bool {
 		}
 	}
 	return false
+}
+
+// cutByte is strings.Cut with a one-byte separator, which skips Cut's
+// general substring search.
+func cutByte(s string, sep byte) (before, after string) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
 }

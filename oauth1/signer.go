@@ -251,10 +251,12 @@ func (st *state) bytes(s span) []byte { return st.kv[s.start:s.end] }
 
 // appendOnce appends the single encoding of raw, whose double encoding is at
 // s: a copy of s when the two are the same, as they are for values that need
-// no encoding (and for a generated nonce, whose raw text is not kept).
+// no encoding (and for a generated nonce, whose raw text is not kept: raw is
+// empty). Encoding writes every byte it escapes as 5 bytes, so a double
+// encoding as long as raw escaped nothing.
 func (st *state) appendOnce(dst []byte, s span, raw string) []byte {
-	if b := st.bytes(s); bytes.IndexByte(b, '%') < 0 {
-		return append(dst, b...)
+	if raw == "" || s.end-s.start == len(raw) {
+		return append(dst, st.bytes(s)...)
 	}
 	return AppendPercentEncode(dst, raw)
 }

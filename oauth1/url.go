@@ -36,7 +36,7 @@ func newTarget(u *url.URL, host string) (target, error) {
 		host = u.Host
 	}
 	switch {
-	case !strings.EqualFold(u.Scheme, "https") && !strings.EqualFold(u.Scheme, "http"):
+	case !isHTTPScheme(u.Scheme):
 		return target{}, errScheme
 	case u.Opaque != "":
 		return target{}, errOpaque
@@ -51,6 +51,12 @@ func newTarget(u *url.URL, host string) (target, error) {
 	return makeTarget(u, host), nil
 }
 
+// isHTTPScheme reports whether scheme is http or https in any case.
+func isHTTPScheme(scheme string) bool {
+	return scheme == "https" || scheme == "http" || // what url.Parse leaves
+		strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "http")
+}
+
 // makeTarget normalizes u without checking it.
 func makeTarget(u *url.URL, host string) target {
 	scheme := u.Scheme
@@ -60,7 +66,7 @@ func makeTarget(u *url.URL, host string) target {
 	return target{
 		scheme: scheme,
 		host:   normalizeHost(scheme, host),
-		path:   normalizePath(u.EscapedPath()),
+		path:   signedPath(u),
 		query:  u.RawQuery,
 	}
 }
@@ -69,6 +75,9 @@ func makeTarget(u *url.URL, host string) target {
 // WHATWG URL serializer does. An empty port (a trailing ':') is dropped too and
 // leading zeros of a port are removed.
 func normalizeHost(scheme, host string) string {
+	if isPlainHost(host) {
+		return host
+	}
 	host = strings.ToLower(host)
 	colon := strings.LastIndexByte(host, ':')
 	if colon < 0 || strings.IndexByte(host[colon:], ']') >= 0 {
@@ -92,9 +101,49 @@ func normalizeHost(scheme, host string) string {
 	return name + ":" + port
 }
 
+// isPlainHost reports whether host is already normal: no upper-case letter
+// and no port. That is the common case, and one scan is cheaper than
+// lower-casing and looking for a port.
+func isPlainHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; 'A' <= c && c <= 'Z' || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// signedPath returns normalizePath(u.EscapedPath()). Its fast path is the
+// common path that EscapedPath returns unchanged and that has no dot segment:
+// one scan instead of EscapedPath's and mayHaveDotSegment's.
+func signedPath(u *url.URL) string {
+	if u.RawPath == "" && isPlainPath(u.Path) {
+		return u.Path
+	}
+	return normalizePath(u.EscapedPath())
+}
+
+// isPlainPath reports whether p starts with '/', holds only unreserved bytes
+// and '/' (which url.URL never escapes in a path), and has no segment that
+// starts with '.'. Such a path is its own escaped, normalized form.
+func isPlainPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 1; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '.' && p[i-1] == '/':
+			return false // maybe a dot segment
+		case !unreserved[c] && c != '/':
 			return false
 		}
 	}

@@ -315,6 +315,9 @@ func TestClockSkewIsAdoptedOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, rec.all(), 3, "later calls use the server's clock at once")
 	assert.InDelta(t, serverNow.Unix(), c.now().Unix(), 3)
+	// Row 9: the anchor keeps a monotonic reading, so time.Since — and the
+	// server time derived from it — ignores later jumps of the wall clock.
+	assert.Contains(t, c.skew.Load().local.String(), "m=", "the local anchor must carry a monotonic reading")
 }
 
 func TestClockSkewNoLoop(t *testing.T) {

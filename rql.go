@@ -1,6 +1,7 @@
 package exh
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -494,30 +495,14 @@ func rqlUnexpected(s string, i int, want string) *rqlSyntaxError {
 
 // rqlUnescape decodes percent-escapes the way JavaScript's
 // decodeURIComponent does: every '%' must start a two-digit hex escape and
-// the result must be valid UTF-8.
+// the result must be valid UTF-8. url.PathUnescape has the same escape rules
+// ('+' stays '+').
 func rqlUnescape(s string) (string, bool) {
-	if strings.IndexByte(s, '%') < 0 {
-		return s, utf8.ValidString(s)
+	d, err := url.PathUnescape(s)
+	if err != nil || !utf8.ValidString(d) {
+		return "", false
 	}
-	buf := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '%' {
-			buf = append(buf, c)
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", false
-		}
-		hi, ok1 := rqlUnhex(s[i+1])
-		lo, ok2 := rqlUnhex(s[i+2])
-		if !ok1 || !ok2 {
-			return "", false
-		}
-		buf = append(buf, hi<<4|lo)
-		i += 2
-	}
-	return string(buf), utf8.Valid(buf)
+	return d, true
 }
 
 // rqlHasDecodedBracket reports whether a query parameter name contains '[' or
@@ -549,19 +534,6 @@ func rqlIsPrototypeName(name string) bool {
 		}
 	}
 	return false
-}
-
-// rqlUnhex returns the value of the hex digit c.
-func rqlUnhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // rqlIsAlnum reports whether c is an ASCII letter or digit.

@@ -2,17 +2,12 @@ package exh
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -20,8 +15,8 @@ import (
 	"github.com/exhgo/exh/oauth1"
 )
 
-// Version is the SDK's version, sent in the X-User-Agent header.
-const Version = "0.1.0"
+// Version is the SDK's version, sent in the User-Agent and X-User-Agent headers.
+const Version = "1.0.0"
 
 // Defaults of a new Client.
 const (
@@ -32,13 +27,14 @@ const (
 )
 
 // Config holds what a Client needs to reach a cluster as an OAuth1 application.
-// ConsumerSecret and TokenSecret are secrets: String, GoString, Format and
-// LogValue redact them; json.Marshal would write them.
+// ConsumerSecret and TokenSecret are secrets: String, GoString, Format,
+// LogValue and MarshalJSON redact them.
 type Config struct {
 	// Host is the cluster, e.g. "dev.example.extrahorizon.io" or a full URL.
 	// Any host but a loopback one (localhost, 127.0.0.0/8, [::1]) is reached as
 	// https://api.<host>, whatever scheme or "api."/"apx." prefix it is given
-	// with. A port or a path prefix is kept.
+	// with. A port or a path prefix is kept. See WithBaseURL to use a URL
+	// exactly as given.
 	Host           string
 	ConsumerKey    string
 	ConsumerSecret string
@@ -50,32 +46,175 @@ type Config struct {
 
 // Client talks to one ExtraHorizon cluster as one OAuth1 application, on
 // behalf of at most one user session at a time. It is safe for concurrent use:
-// the session is swapped atomically, so every request is signed with a
-// consistent token and secret pair.
+// the session is swapped atomically, and every call signs all its attempts
+// with the credentials it started with.
 type Client struct {
 	Auth   *AuthService   // logins, session, presence, health
 	Tokens *TokensService // the user's OAuth1 tokens
 	SSO    *SSOService    // single-use SSO tokens
+	Mfa    *MfaService    // the user's MFA settings and methods
 	Raw    *RawService    // any endpoint, signed
 
 	baseURL  *url.URL // scheme, host and path prefix; no trailing slash
 	base     string   // baseURL as a string
-	consumer oauth1.Credentials
-	session  atomic.Pointer[sessionState]
-	skew     atomic.Pointer[clockAnchor]
+	sessions *sessions
 	logins   loginGroup
 	rest     *resty.Client
+	owned    *http.Transport // the transport the client made itself, if any
 	opts     options
 	sleep    func(context.Context, time.Duration) error // replaced in tests
 	jitter   func(time.Duration) time.Duration          // replaced in tests
 	common   service
 }
 
+// service is what every service shares: the client.
 type service struct{ client *Client }
+
+// NewClient returns a client for cfg. It does no I/O: a token given in cfg is
+// installed as the session without a check (AuthService.AuthenticateWithToken
+// checks one).
+func NewClient(cfg Config, opts ...Option) (*Client, error) {
+	if cfg.ConsumerKey == "" || cfg.ConsumerSecret == "" {
+		return nil, fmt.Errorf("%w: ConsumerKey and ConsumerSecret are required", ErrInvalidConfig)
+	}
+	if (cfg.Token == "") != (cfg.TokenSecret == "") {
+		return nil, fmt.Errorf("%w: give both Token and TokenSecret, or neither", ErrInvalidConfig)
+	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	base := o.baseURL
+	if base == nil {
+		if base, err = parseHost(cfg.Host); err != nil {
+			return nil, err
+		}
+	}
+	consumer := oauth1.Credentials{ConsumerKey: cfg.ConsumerKey, ConsumerSecret: cfg.ConsumerSecret}
+	c := &Client{
+		baseURL:  base,
+		base:     base.String(),
+		sessions: newSessions(consumer, o.onSessionChange),
+		opts:     o,
+		sleep:    sleepCtx,
+		jitter:   randomJitter,
+	}
+	c.rest = c.newResty()
+	if cfg.Token != "" {
+		c.sessions.install(c.sessions.state(Session{Token: cfg.Token, TokenSecret: cfg.TokenSecret}))
+	}
+	c.common.client = c
+	c.Auth = (*AuthService)(&c.common)
+	c.Tokens = (*TokensService)(&c.common)
+	c.SSO = (*SSOService)(&c.common)
+	c.Mfa = (*MfaService)(&c.common)
+	c.Raw = (*RawService)(&c.common)
+	return c, nil
+}
+
+// BaseURL returns the URL every request path is joined to, e.g.
+// "https://api.dev.example.extrahorizon.io".
+func (c *Client) BaseURL() string { return c.base }
+
+// CloseIdleConnections closes the idle connections of the client's
+// transport: the one it made itself, or the Transport of the http.Client
+// given with WithHTTPClient when it has such a method. Calls still work
+// afterwards; they open new connections.
+func (c *Client) CloseIdleConnections() {
+	if c.owned != nil {
+		c.owned.CloseIdleConnections()
+	}
+	if hc := c.opts.httpClient; hc != nil && hc.Transport != nil {
+		if ci, ok := hc.Transport.(interface{ CloseIdleConnections() }); ok {
+			ci.CloseIdleConnections()
+		}
+	}
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return "exh.Client{" + c.base + ", consumer key " + c.sessions.consumer.ConsumerKey + "}"
+}
+
+// newResty builds the one resty client: our signing transport, no redirects,
+// no cookie jar, no resty logging or retries (the SDK retries itself).
+func (c *Client) newResty() *resty.Client {
+	hc := &http.Client{
+		Transport:     c.signingTransport(c.baseTransport()),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if c.opts.httpClient != nil {
+		hc.Timeout = c.opts.httpClient.Timeout
+	}
+	r := resty.NewWithClient(hc).
+		SetLogger(discardLogger{}).
+		SetDoNotParseResponse(true).
+		SetHeader("Accept", "application/json, text/plain, */*").
+		SetHeader("User-Agent", "exh-go/"+Version)
+	ua := c.opts.userAgent
+	if ua == "" {
+		ua = "Go/" + runtime.Version() + " OS/" + runtime.GOOS + "-" + runtime.GOARCH + " exh/" + Version
+	}
+	r.SetHeader("X-User-Agent", ua)
+	for k, vs := range c.opts.headers {
+		r.Header[k] = append([]string(nil), vs...)
+	}
+	return r
+}
+
+// baseTransport returns what sends the signed requests: the caller's
+// transport, or the default one (see defaultTransport).
+func (c *Client) baseTransport() http.RoundTripper {
+	if hc := c.opts.httpClient; hc != nil {
+		if hc.Transport != nil {
+			return hc.Transport
+		}
+		return &defaultTransport{orig: nil}
+	}
+	d := &defaultTransport{orig: http.DefaultTransport}
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		c.owned = t.Clone()
+		c.owned.MaxIdleConns = 2 * defaultIdleConnsPerHost
+		c.owned.MaxIdleConnsPerHost = defaultIdleConnsPerHost
+		d.tuned = c.owned
+	}
+	return d
+}
+
+// defaultTransport sends through the client's tuned copy of
+// http.DefaultTransport while http.DefaultTransport is still the one the
+// client was made with, and through the current http.DefaultTransport
+// otherwise — so that replacing it, before or after NewClient (as
+// httpmock.Activate does), takes effect.
+type defaultTransport struct {
+	orig  http.RoundTripper // http.DefaultTransport when the client was made
+	tuned *http.Transport   // its tuned copy; nil when it was no *http.Transport
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *defaultTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	cur := http.DefaultTransport
+	if t.tuned != nil && cur == t.orig {
+		return t.tuned.RoundTrip(r)
+	}
+	if cur == nil {
+		return nil, fmt.Errorf("%w: http.DefaultTransport is nil", ErrInvalidConfig)
+	}
+	return cur.RoundTrip(r)
+}
+
+// discardLogger silences resty: the SDK logs through slog, and resty's own
+// messages can carry URLs with their query strings.
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}
 
 // options are the settings Option functions change.
 type options struct {
 	httpClient      *http.Client
+	baseURL         *url.URL
 	timeout         time.Duration
 	userAgent       string
 	headers         http.Header
@@ -88,9 +227,34 @@ type options struct {
 // Option configures a Client.
 type Option func(*options) error
 
+func newOptions(opts []Option) (options, error) {
+	o := options{
+		timeout:  DefaultTimeout,
+		headers:  http.Header{},
+		maxBytes: DefaultMaxResponseBytes,
+		logger:   slog.New(slog.DiscardHandler),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return options{}, err
+		}
+	}
+	if err := o.retry.validate(); err != nil {
+		return options{}, err
+	}
+	o.retry = o.retry.withDefaults()
+	return o, nil
+}
+
 // WithHTTPClient sends requests through hc's Transport (wrapped by the
-// signer) and keeps its Timeout as a per-attempt limit. Its redirect policy and
-// cookie jar are not used: the SDK never follows redirects and keeps no cookies.
+// signer) and keeps its Timeout as a per-attempt limit. NewClient reads
+// hc.Transport once; a nil Transport means http.DefaultTransport as it is at
+// each request, so replacing that (httpmock.Activate) works before or after
+// NewClient. hc's redirect policy and cookie jar are not used: the SDK never
+// follows redirects and keeps no cookies.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {
@@ -114,11 +278,13 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithUserAgent replaces the default X-User-Agent header value
-// ("Go/<version> OS/<os>-<arch> exh/<version>").
+// ("Go/<version> OS/<os>-<arch> exh/<version>"), the header the ExtraHorizon
+// services read (browsers cannot set User-Agent, so the JavaScript SDK uses
+// it too). User-Agent itself stays "exh-go/<version>".
 func WithUserAgent(ua string) Option {
 	return func(o *options) error {
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return fmt.Errorf("%w: bad user agent", ErrInvalidConfig)
+		if ua == "" || !validHeaderValue(ua) {
+			return fmt.Errorf("%w: the user agent is empty or has control characters", ErrInvalidConfig)
 		}
 		o.userAgent = ua
 		return nil
@@ -126,24 +292,57 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithHeader adds a header to every request, for example
-// X-Forwarded-Application. Authorization cannot be set this way: the signer
-// owns it.
+// X-Forwarded-Application. It refuses, in any letter case, the headers the
+// SDK sets itself (Authorization, Accept, Content-Type, Content-Length,
+// User-Agent, X-User-Agent), Host and the transfer headers, and
+// Idempotency-Key and X-Idempotency-Key, which would let net/http re-send a
+// login on its own.
 func WithHeader(key, value string) Option {
 	return func(o *options) error {
-		if key == "" || !validHeader(key, value) {
-			return fmt.Errorf("%w: bad header %q", ErrInvalidConfig, key)
+		if !validHeaderName(key) || !validHeaderValue(value) {
+			return fmt.Errorf("%w: header %q has an invalid name or value", ErrInvalidConfig, key)
 		}
-		if strings.EqualFold(key, "Authorization") {
-			return fmt.Errorf("%w: the Authorization header is set by the signer", ErrInvalidConfig)
+		if reservedHeaders[http.CanonicalHeaderKey(key)] {
+			return fmt.Errorf("%w: header %q is set by the SDK or changes how requests are sent", ErrInvalidConfig, key)
 		}
 		o.headers.Add(key, value)
 		return nil
 	}
 }
 
+// reservedHeaders cannot be set with WithHeader.
+var reservedHeaders = map[string]bool{
+	"Authorization": true, "Accept": true, "Content-Type": true, "Content-Length": true,
+	"User-Agent": true, "X-User-Agent": true, "Host": true, "Connection": true,
+	"Transfer-Encoding": true, "Te": true, "Trailer": true, "Upgrade": true, "Expect": true,
+	"Keep-Alive": true, "Proxy-Connection": true, "Idempotency-Key": true, "X-Idempotency-Key": true,
+}
+
+// validHeaderName reports whether key is an HTTP token.
+func validHeaderName(key string) bool {
+	for i := 0; i < len(key); i++ {
+		b := key[i]
+		if b <= ' ' || b >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, b) >= 0 {
+			return false
+		}
+	}
+	return key != ""
+}
+
+// validHeaderValue reports whether net/http will send v: no control
+// characters but tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < ' ' && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // WithLogger makes the client log one debug line per attempt (method, path
-// without query, status, attempt, duration) and a warning per retry. It never
-// logs headers or bodies. The default logs nothing.
+// without query, status, attempt, duration) and a warning per retry with its
+// cause. It never logs headers, bodies or queries. The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
@@ -170,326 +369,13 @@ func WithMaxResponseBytes(n int64) Option {
 // WithOnSessionChange registers fn, called after every change of the session
 // (password, MFA, token and SSO grants, logout, revocation) with a copy of the
 // new session; the zero Session means logged out. Use it to persist tokens.
-// It runs on the goroutine that made the change and must not block for long.
+// Calls come one at a time, in the order the sessions were installed, usually
+// on the goroutine that made the change; a change made while an earlier
+// notification is running is delivered right after it, on that notification's
+// goroutine. fn may call the client.
 func WithOnSessionChange(fn func(Session)) Option {
 	return func(o *options) error {
 		o.onSessionChange = fn
 		return nil
 	}
-}
-
-// NewClient returns a client for cfg. It does no I/O: a token given in cfg is
-// installed as the session without a check (see AuthService.AuthenticateWithToken).
-func NewClient(cfg Config, opts ...Option) (*Client, error) {
-	if cfg.ConsumerKey == "" || cfg.ConsumerSecret == "" {
-		return nil, fmt.Errorf("%w: ConsumerKey and ConsumerSecret are required", ErrInvalidConfig)
-	}
-	if (cfg.Token == "") != (cfg.TokenSecret == "") {
-		return nil, fmt.Errorf("%w: give both Token and TokenSecret, or neither", ErrInvalidConfig)
-	}
-	base, err := parseHost(cfg.Host)
-	if err != nil {
-		return nil, err
-	}
-	o := options{
-		timeout:  DefaultTimeout,
-		headers:  http.Header{},
-		maxBytes: DefaultMaxResponseBytes,
-		logger:   slog.New(slog.DiscardHandler),
-	}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
-	}
-	if err := o.retry.validate(); err != nil {
-		return nil, err
-	}
-	o.retry = o.retry.withDefaults()
-
-	c := &Client{
-		baseURL:  base,
-		base:     base.String(),
-		consumer: oauth1.Credentials{ConsumerKey: cfg.ConsumerKey, ConsumerSecret: cfg.ConsumerSecret},
-		opts:     o,
-		sleep:    sleepCtx,
-		jitter:   randomJitter,
-	}
-	c.rest = c.newResty()
-	if cfg.Token != "" {
-		c.session.Store(c.newSessionState(Session{Token: cfg.Token, TokenSecret: cfg.TokenSecret}))
-	}
-	c.common.client = c
-	c.Auth = (*AuthService)(&c.common)
-	c.Tokens = (*TokensService)(&c.common)
-	c.SSO = (*SSOService)(&c.common)
-	c.Raw = (*RawService)(&c.common)
-	return c, nil
-}
-
-// BaseURL returns the URL every request path is joined to, e.g.
-// "https://api.dev.example.extrahorizon.io".
-func (c *Client) BaseURL() string { return c.base }
-
-// String describes the client without its credentials.
-func (c *Client) String() string {
-	return "exh.Client{" + c.base + ", consumer key " + c.consumer.ConsumerKey + "}"
-}
-
-// GoString is String: the client's fields hold credentials.
-func (c *Client) GoString() string { return c.String() }
-
-// Format makes every fmt verb print String.
-func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.String()) }
-
-// LogValue makes slog print String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// newResty builds the one resty client: our signing transport, no redirects,
-// no cookie jar, no resty logging or retries (the SDK retries itself).
-func (c *Client) newResty() *resty.Client {
-	hc := &http.Client{
-		Transport: &oauth1.Transport{
-			Base:        c.baseTransport(),
-			Signer:      &oauth1.Signer{Now: c.now},
-			Credentials: c.credentials,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	if c.opts.httpClient != nil {
-		hc.Timeout = c.opts.httpClient.Timeout
-	}
-	r := resty.NewWithClient(hc).
-		SetLogger(discardLogger{}).
-		SetDoNotParseResponse(true).
-		SetHeader("Accept", "application/json, text/plain, */*").
-		SetHeader("User-Agent", "exh-go/"+Version)
-	ua := c.opts.userAgent
-	if ua == "" {
-		ua = "Go/" + runtime.Version() + " OS/" + runtime.GOOS + "-" + runtime.GOARCH + " exh/" + Version
-	}
-	r.SetHeader("X-User-Agent", ua)
-	for k, vs := range c.opts.headers {
-		r.Header[k] = append([]string(nil), vs...)
-	}
-	return r
-}
-
-func (c *Client) baseTransport() http.RoundTripper {
-	if hc := c.opts.httpClient; hc != nil && hc.Transport != nil {
-		return hc.Transport
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 2 * defaultIdleConnsPerHost
-	t.MaxIdleConnsPerHost = defaultIdleConnsPerHost
-	return t
-}
-
-// credentials picks the signing credentials for one attempt: consumer only
-// for the grants, the call's own session when it carries one, otherwise the
-// current session (loaded once, so the token and its secret always match). Requests to another host are not signed.
-func (c *Client) credentials(r *http.Request) (*oauth1.Credentials, error) {
-	if !strings.EqualFold(r.URL.Host, c.baseURL.Host) {
-		return nil, nil
-	}
-	ctx := r.Context()
-	if consumerOnly(ctx) {
-		return &c.consumer, nil
-	}
-	if s := sessionFrom(ctx); s != nil {
-		return &s.creds, nil
-	}
-	if s := c.session.Load(); s != nil {
-		return &s.creds, nil
-	}
-	return &c.consumer, nil
-}
-
-// consumerOnlyKey marks a context whose request is signed without oauth_token.
-type consumerOnlyKey struct{}
-
-func withConsumerOnly(ctx context.Context) context.Context {
-	return context.WithValue(ctx, consumerOnlyKey{}, true)
-}
-
-func consumerOnly(ctx context.Context) bool {
-	v, _ := ctx.Value(consumerOnlyKey{}).(bool)
-	return v
-}
-
-// clockAnchor is the server's time at a local monotonic instant: now() adds
-// the time elapsed since, so a later jump of the wall clock cannot spoil it.
-type clockAnchor struct {
-	server time.Time
-	local  time.Time // carries a monotonic reading
-}
-
-// now is the signer's clock: local time, or the server's once a skew was seen.
-func (c *Client) now() time.Time {
-	if a := c.skew.Load(); a != nil {
-		return a.server.Add(time.Since(a.local))
-	}
-	return time.Now()
-}
-
-// maxClockSkew is the difference between the server's Date and local time
-// above which a 109 answer makes the client adopt the server's clock.
-const maxClockSkew = 30 * time.Second
-
-// adoptServerClock reads the Date of a 109 answer received at receivedAt and,
-// when it is more than maxClockSkew away from local time, signs later requests
-// with the server's clock. It reports whether the clock changed.
-func (c *Client) adoptServerClock(h http.Header, receivedAt time.Time) bool {
-	date, err := http.ParseTime(h.Get("Date"))
-	if err != nil {
-		return false
-	}
-	skew := date.Sub(c.nowAt(receivedAt))
-	if skew > -maxClockSkew && skew < maxClockSkew {
-		return false
-	}
-	c.skew.Store(&clockAnchor{server: date, local: receivedAt})
-	c.opts.logger.Warn("exh: adopting the server's clock", "skew", skew.Round(time.Second))
-	return true
-}
-
-// nowAt is what now() returned at the local instant t.
-func (c *Client) nowAt(t time.Time) time.Time {
-	if a := c.skew.Load(); a != nil {
-		return a.server.Add(t.Sub(a.local))
-	}
-	return t
-}
-
-// parseHost turns a Config.Host into the base URL (protocol §4.1, minus its
-// bugs): case-insensitive, http kept only for loopback hosts, every other host
-// reached as https://api.<host>.
-func parseHost(host string) (*url.URL, error) {
-	host = strings.TrimSpace(host)
-	host = strings.TrimSuffix(host, "/")
-	if host == "" {
-		return nil, fmt.Errorf("%w: Host is required", ErrInvalidConfig)
-	}
-	raw := host
-	if strings.Contains(raw, ":/") && !strings.Contains(raw, "://") {
-		return nil, fmt.Errorf("%w: cannot parse Host %q", ErrInvalidConfig, host)
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-		if isLoopback(hostnameOf(raw)) {
-			raw = "http://" + host
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%w: cannot parse Host %q", ErrInvalidConfig, host)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return nil, fmt.Errorf("%w: Host must not have user info, a query or a fragment", ErrInvalidConfig)
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: Host scheme must be http or https", ErrInvalidConfig)
-	}
-	name, port := strings.ToLower(u.Hostname()), u.Port()
-	if name == "" {
-		return nil, fmt.Errorf("%w: Host has no host name", ErrInvalidConfig)
-	}
-	if !isLoopback(name) {
-		u.Scheme = "https"
-		name = strings.TrimPrefix(name, "api.")
-		name = strings.TrimPrefix(name, "apx.")
-		name = "api." + name
-	}
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
-	}
-	if strings.Contains(name, ":") {
-		name = "[" + name + "]"
-	}
-	u.Host = name
-	if port != "" {
-		u.Host += ":" + port
-	}
-	if u.Path == "/" {
-		u.Path, u.RawPath = "", ""
-	}
-	if strings.Contains(u.Path, "/./") || strings.Contains(u.Path, "/../") ||
-		strings.HasSuffix(u.Path, "/.") || strings.HasSuffix(u.Path, "/..") {
-		return nil, fmt.Errorf("%w: Host path must not have dot segments", ErrInvalidConfig)
-	}
-	return u, nil
-}
-
-func hostnameOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
-}
-
-// isLoopback reports whether name is localhost or a loopback IP address.
-func isLoopback(name string) bool {
-	if name == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(name)
-	return ip != nil && ip.IsLoopback()
-}
-
-func validHeader(key, value string) bool {
-	for _, r := range key {
-		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
-			return false
-		}
-	}
-	return !strings.ContainsAny(value, "\r\n\x00")
-}
-
-// discardLogger silences resty: the SDK logs through slog, and resty's own
-// messages can carry URLs with their query strings.
-type discardLogger struct{}
-
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Debugf(string, ...any) {}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// isCertificateError reports whether err is a TLS certificate failure, which
-// another attempt cannot fix.
-func isCertificateError(err error) bool {
-	var verr *tls.CertificateVerificationError
-	var unknown x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
-}
-
-// isDialError reports whether err happened before the request was written:
-// DNS or connection failures. Such a request never reached the server.
-func isDialError(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }

@@ -280,7 +280,6 @@ type APIError struct {
 	Message    string    // the server's message
 	Method     string    // HTTP method of the request
 	Path       string    // request path, without the query string
-	Attempt    int       // which attempt of the call got this answer (1 for the first)
 	// RemainingDelay is how long to wait before the next attempt, when the
 	// body gave one (codes 134, 211, 212): "remainingDelay" in milliseconds.
 	RemainingDelay time.Duration
@@ -331,30 +330,26 @@ func (e *APIError) Is(target error) bool {
 }
 
 // MfaRequiredError is the answer of a password grant for an account with
-// multi-factor authentication (HTTP 403, code 129). Its Mfa challenge carries
-// what AuthService.ConfirmMfa needs. errors.Is(err, ErrCodeMfaRequired) is true.
+// multi-factor authentication (HTTP 403, code 129). Its Challenge carries
+// what AuthService.ConfirmMfa needs. errors.Is(err, ErrCodeMfaRequired) is
+// true. Match it with a pointer target, as the SDK returns a pointer:
+//
+//	var mfaErr *exh.MfaRequiredError // not exh.MfaRequiredError: that never matches
+//	if errors.As(err, &mfaErr) { … mfaErr.Challenge.Token … }
 type MfaRequiredError struct {
 	*APIError
-	Mfa MfaChallenge
+	Challenge MfaChallenge
 }
 
 // Unwrap returns the underlying *APIError.
 func (e *MfaRequiredError) Unwrap() error { return e.APIError }
 
 // MfaChallenge is the MFA part of a 129 answer. Token is a secret: String,
-// GoString, Format and LogValue redact it; json.Marshal writes it.
+// GoString, Format, LogValue and MarshalJSON redact it.
 type MfaChallenge struct {
 	Token     string        // MFA token to send back with the code
 	ExpiresIn time.Duration // how long Token stays valid ("tokenExpiresIn", milliseconds)
 	Methods   []MfaMethod   // methods the user can confirm with
-}
-
-// MfaMethod is one of a user's MFA methods.
-type MfaMethod struct {
-	ID   string   `json:"id"`
-	Type string   `json:"type"` // "totp" or "recoveryCodes"
-	Name string   `json:"name"`
-	Tags []string `json:"tags"`
 }
 
 // RequestError is a failure to get an answer: the connection failed, was
@@ -498,9 +493,6 @@ type mfaBody struct {
 // maxSnippet bounds APIError.Snippet.
 const maxSnippet = 512
 
-// maxDelay bounds delays taken from bodies (remainingDelay) and headers.
-const maxDelay = 24 * time.Hour
-
 // newAPIError builds the error for a response with status >= 400. Bodies of
 // authentication calls (sensitive) are never copied into the error.
 func newAPIError(method, path string, status int, body []byte, sensitive bool) error {
@@ -513,7 +505,7 @@ func newAPIError(method, path string, status int, body []byte, sensitive bool) e
 		e.Message = firstNonEmpty(wire.Description, wire.Message)
 		e.RemainingDelay = parseMillis(wire.RemainingDelay)
 		if e.Code == ErrCodeMfaRequired || wire.Error == "mfa_required" {
-			return &MfaRequiredError{APIError: e, Mfa: wire.Mfa.challenge()}
+			return &MfaRequiredError{APIError: e, Challenge: wire.Mfa.challenge()}
 		}
 		return e
 	}
@@ -610,4 +602,20 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// scrubSecrets replaces every secret of a call that the server echoed in
+// the error's name or message.
+func scrubSecrets(err error, secrets []string) {
+	e := asAPIError(err)
+	if e == nil {
+		return
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		e.Message = strings.ReplaceAll(e.Message, s, redacted)
+		e.Name = strings.ReplaceAll(e.Name, s, redacted)
+	}
 }

@@ -1,16 +1,19 @@
 package exh
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Redaction: every exported type that holds a secret prints it as REDACTED
-// through String, GoString, Format (%v, %+v, %#v, %s, %q) and LogValue
-// (slog). json.Marshal is left alone on purpose: persisting a token needs the
-// real values.
+// through String, GoString, Format (%v, %+v, %#v, %s, %q), LogValue (slog)
+// and MarshalJSON (so slog's JSON handler and any json.Marshal of a value, a
+// slice or a map of them stay clean too). To persist a secret, read the
+// field itself or use SaveCredentials.
 
 const redacted = "REDACTED"
 
@@ -80,6 +83,38 @@ func logGroup(fields []field) slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// redactedJSON renders fields as a JSON object of strings, secrets redacted.
+func redactedJSON(fields []field) ([]byte, error) {
+	b := []byte{'{'}
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, f.name)
+		b = append(b, ':')
+		v := f.value
+		if f.secret {
+			v = hide(v)
+		}
+		q, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, q...)
+	}
+	return append(b, '}'), nil
+}
+
+func timeField(name string, t time.Time) field {
+	if t.IsZero() {
+		return field{name, "", false}
+	}
+	return field{name, t.Format(time.RFC3339Nano), false}
+}
+
+// The redacted forms, type by type. Each type lists its fields once; the
+// four methods below it are the same for all.
+
 func (c Config) fields() []field {
 	return []field{
 		{"Host", c.Host, false},
@@ -101,6 +136,108 @@ func (c Config) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.Strin
 
 // LogValue makes slog print the redacted form.
 func (c Config) LogValue() slog.Value { return logGroup(c.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (c Config) MarshalJSON() ([]byte, error) { return redactedJSON(c.fields()) }
+
+func (s Session) fields() []field {
+	return []field{
+		{"Token", s.Token, true},
+		{"TokenSecret", s.TokenSecret, true},
+		{"TokenID", s.TokenID, false},
+		{"UserID", s.UserID, false},
+		{"ApplicationID", s.ApplicationID, false},
+	}
+}
+
+// String prints the session with its token and secret redacted.
+func (s Session) String() string { return redactedString("Session", s.fields()) }
+
+// GoString prints the session with its token and secret redacted.
+func (s Session) GoString() string { return redactedString("exh.Session", s.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (s Session) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
+
+// LogValue makes slog print the redacted form.
+func (s Session) LogValue() slog.Value { return logGroup(s.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (s Session) MarshalJSON() ([]byte, error) { return redactedJSON(s.fields()) }
+
+func (t Token) fields() []field {
+	return []field{
+		{"ID", t.ID, false},
+		{"UserID", t.UserID, false},
+		{"ApplicationID", t.ApplicationID, false},
+		{"Token", t.Token, true},
+		{"TokenSecret", t.TokenSecret, true},
+		timeField("CreationTimestamp", t.CreationTimestamp),
+		timeField("UpdateTimestamp", t.UpdateTimestamp),
+		timeField("LastUsedTimestamp", t.LastUsedTimestamp),
+	}
+}
+
+// String prints the token with its secrets redacted.
+func (t Token) String() string { return redactedString("Token", t.fields()) }
+
+// GoString prints the token with its secrets redacted.
+func (t Token) GoString() string { return redactedString("exh.Token", t.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+
+// LogValue makes slog print the redacted form.
+func (t Token) LogValue() slog.Value { return logGroup(t.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (t Token) MarshalJSON() ([]byte, error) { return redactedJSON(t.fields()) }
+
+func (t SSOToken) fields() []field {
+	return []field{
+		{"ID", t.ID, false},
+		{"SSOToken", t.SSOToken, true},
+		{"UserID", t.UserID, false},
+		{"CreatedByApplicationID", t.CreatedByApplicationID, false},
+		timeField("ExpiryTimestamp", t.ExpiryTimestamp),
+	}
+}
+
+// String prints the SSO token redacted.
+func (t SSOToken) String() string { return redactedString("SSOToken", t.fields()) }
+
+// GoString prints the SSO token redacted.
+func (t SSOToken) GoString() string { return redactedString("exh.SSOToken", t.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (t SSOToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+
+// LogValue makes slog print the redacted form.
+func (t SSOToken) LogValue() slog.Value { return logGroup(t.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (t SSOToken) MarshalJSON() ([]byte, error) { return redactedJSON(t.fields()) }
+
+func (p PresenceToken) fields() []field {
+	return []field{{"Token", p.Token, true}, timeField("ExpiryTimestamp", p.ExpiryTimestamp)}
+}
+
+// String prints the presence token redacted.
+func (p PresenceToken) String() string { return redactedString("PresenceToken", p.fields()) }
+
+// GoString prints the presence token redacted.
+func (p PresenceToken) GoString() string { return redactedString("exh.PresenceToken", p.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (p PresenceToken) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, p.String(), p.GoString())
+}
+
+// LogValue makes slog print the redacted form.
+func (p PresenceToken) LogValue() slog.Value { return logGroup(p.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (p PresenceToken) MarshalJSON() ([]byte, error) { return redactedJSON(p.fields()) }
 
 func (m MfaChallenge) fields() []field {
 	methods := make([]string, len(m.Methods))
@@ -128,11 +265,140 @@ func (m MfaChallenge) Format(f fmt.State, verb rune) {
 // LogValue makes slog print the redacted form.
 func (m MfaChallenge) LogValue() slog.Value { return logGroup(m.fields()) }
 
+// MarshalJSON writes the redacted form.
+func (m MfaChallenge) MarshalJSON() ([]byte, error) { return redactedJSON(m.fields()) }
+
+func (m MfaConfirmation) fields() []field {
+	return []field{{"Token", m.Token, true}, {"MethodID", m.MethodID, false}, {"Code", m.Code, true}}
+}
+
+// String prints the confirmation with its token and code redacted.
+func (m MfaConfirmation) String() string { return redactedString("MfaConfirmation", m.fields()) }
+
+// GoString prints the confirmation with its token and code redacted.
+func (m MfaConfirmation) GoString() string { return redactedString("exh.MfaConfirmation", m.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (m MfaConfirmation) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, m.String(), m.GoString())
+}
+
+// LogValue makes slog print the redacted form.
+func (m MfaConfirmation) LogValue() slog.Value { return logGroup(m.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (m MfaConfirmation) MarshalJSON() ([]byte, error) { return redactedJSON(m.fields()) }
+
+func (m MfaMethod) fields() []field {
+	return []field{
+		{"ID", m.ID, false},
+		{"Type", m.Type, false},
+		{"Name", m.Name, false},
+		{"Tags", strings.Join(m.Tags, ","), false},
+		{"Verified", strconv.FormatBool(m.Verified), false},
+		{"Secret", m.Secret, true},
+		{"Codes", strings.Join(m.Codes, ","), true},
+	}
+}
+
+// String prints the method with its secret and codes redacted.
+func (m MfaMethod) String() string { return redactedString("MfaMethod", m.fields()) }
+
+// GoString prints the method with its secret and codes redacted.
+func (m MfaMethod) GoString() string { return redactedString("exh.MfaMethod", m.fields()) }
+
+// Format makes every fmt verb print the redacted form.
+func (m MfaMethod) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
+
+// LogValue makes slog print the redacted form.
+func (m MfaMethod) LogValue() slog.Value { return logGroup(m.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (m MfaMethod) MarshalJSON() ([]byte, error) { return redactedJSON(m.fields()) }
+
+func (r MfaMethodRequest) fields() []field {
+	return []field{
+		{"UserID", r.UserID, false},
+		{"PresenceToken", r.PresenceToken, true},
+		{"Type", r.Type, false},
+		{"Name", r.Name, false},
+		{"Tags", strings.Join(r.Tags, ","), false},
+	}
+}
+
+// String prints the request with its presence token redacted.
+func (r MfaMethodRequest) String() string { return redactedString("MfaMethodRequest", r.fields()) }
+
+// GoString prints the request with its presence token redacted.
+func (r MfaMethodRequest) GoString() string {
+	return redactedString("exh.MfaMethodRequest", r.fields())
+}
+
+// Format makes every fmt verb print the redacted form.
+func (r MfaMethodRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, r.String(), r.GoString())
+}
+
+// LogValue makes slog print the redacted form.
+func (r MfaMethodRequest) LogValue() slog.Value { return logGroup(r.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (r MfaMethodRequest) MarshalJSON() ([]byte, error) { return redactedJSON(r.fields()) }
+
+func (c MfaMethodConfirmation) fields() []field {
+	return []field{
+		{"UserID", c.UserID, false},
+		{"MethodID", c.MethodID, false},
+		{"PresenceToken", c.PresenceToken, true},
+		{"Code", c.Code, true},
+	}
+}
+
+// String prints the confirmation with its presence token and code redacted.
+func (c MfaMethodConfirmation) String() string {
+	return redactedString("MfaMethodConfirmation", c.fields())
+}
+
+// GoString prints the confirmation with its presence token and code redacted.
+func (c MfaMethodConfirmation) GoString() string {
+	return redactedString("exh.MfaMethodConfirmation", c.fields())
+}
+
+// Format makes every fmt verb print the redacted form.
+func (c MfaMethodConfirmation) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, c.String(), c.GoString())
+}
+
+// LogValue makes slog print the redacted form.
+func (c MfaMethodConfirmation) LogValue() slog.Value { return logGroup(c.fields()) }
+
+// MarshalJSON writes the redacted form.
+func (c MfaMethodConfirmation) MarshalJSON() ([]byte, error) { return redactedJSON(c.fields()) }
+
 // Format makes every fmt verb print the one-line error, so %+v and %#v cannot
 // reach the MFA token.
 func (e *MfaRequiredError) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, e.Error(), "&exh.MfaRequiredError{"+e.Error()+", Mfa:"+e.Mfa.GoString()+"}")
+	formatRedacted(f, verb, e.Error(), "&exh.MfaRequiredError{"+e.Error()+", Challenge:"+e.Challenge.GoString()+"}")
 }
 
 // LogValue makes slog print the one-line error.
 func (e *MfaRequiredError) LogValue() slog.Value { return slog.StringValue(e.Error()) }
+
+// GoString is String: the client's fields hold credentials.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.String()) }
+
+// LogValue makes slog print String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// LogValue makes slog print the page without its tokens' secrets.
+func (p TokenPage) LogValue() slog.Value {
+	ids := make([]string, len(p.Data))
+	for i, t := range p.Data {
+		ids[i] = t.ID
+	}
+	return slog.GroupValue(slog.Int("total", p.Page.Total), slog.Int("offset", p.Page.Offset),
+		slog.Int("limit", p.Page.Limit), slog.Any("ids", ids))
+}

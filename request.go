@@ -9,52 +9,59 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
-)
 
-// Response is the raw outcome of a successful call: status, headers and the
-// body bytes as received.
-type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-}
+	"github.com/exhgo/exh/oauth1"
+)
 
 // call is one API call as the services describe it. Every call of the SDK,
 // typed or Raw, goes through Client.do.
 type call struct {
-	method string
-	path   string // relative to the base URL, starting with '/', query included
-	body   any    // JSON-encoded once; nil for none
-	out    any    // nil, *[]byte, or a JSON target
-	// consumerOnly signs without oauth_token (password and MFA grants).
-	consumerOnly bool
+	method  string
+	path    string // relative to the base URL, starting with '/', query included
+	body    any    // JSON-encoded once; nil for none
+	out     any    // nil, *[]byte, or a pointer to a JSON target
+	signing signing
+	session *sessionState // signs the call instead of the current session when set
 	// sensitive marks calls whose bodies hold credentials: no body snippet is
-	// ever kept in their errors.
+	// ever kept in their errors, and secrets are scrubbed from messages.
 	sensitive bool
+	secrets   []string // values of this call never to be echoed in an error
+
+	// answerLost is set by do: an attempt was written and its answer lost
+	// before a later attempt was answered.
+	answerLost bool
 }
 
-// attempt is what one try of a call brought back.
-type attempt struct {
+// answer is a response as one attempt read it, within the size limits.
+type answer struct {
 	status     int
 	header     http.Header
 	body       []byte
 	receivedAt time.Time
 }
 
-// do runs c with the client's signing, retries, limits and error mapping.
-func (c *Client) do(ctx context.Context, k *call) (*Response, error) {
+// do runs k with the client's signing, retries, limits and error mapping.
+func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
 	}
-	path := pathOnly(k.path)
+	if err := checkOut(k.out); err != nil {
+		return nil, err
+	}
+	creds, err := c.sessions.credentials(k.signing, k.session)
+	if err != nil {
+		return nil, err
+	}
 	var body []byte
 	if k.body != nil {
-		var err error
 		if body, err = json.Marshal(k.body); err != nil {
-			return nil, fmt.Errorf("exh: %s %s: encoding the request body: %w", k.method, path, err)
+			return nil, fmt.Errorf("exh: %s %s: encoding the request body: %w", k.method, pathOnly(k.path), err)
 		}
 	}
 	if d, ok := ctx.Deadline(); c.opts.timeout > 0 && (!ok || time.Until(d) > c.opts.timeout) {
@@ -62,78 +69,77 @@ func (c *Client) do(ctx context.Context, k *call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
 		defer cancel()
 	}
-	if k.consumerOnly {
-		ctx = withConsumerOnly(ctx)
-	}
-	target := c.base + k.path
-	repeatable := idempotent(k.method)
-	var clockFixed, duplicateRetried bool
-	retries := 0
+	var written atomic.Bool
+	ctx = withCredentials(ctx, creds)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { written.Store(true) },
+	})
+
+	var st retryState
 	for n := 1; ; n++ {
-		start := time.Now()
-		a, err := c.send(ctx, k, target, body, path)
-		c.logAttempt(ctx, k.method, path, n, a, err, time.Since(start))
-
-		var wait time.Duration
-		switch {
-		case err != nil:
-			var tooLarge *ResponseTooLargeError
-			if errors.As(err, &tooLarge) || ctx.Err() != nil || isCertificateError(err) {
-				return nil, err
+		written.Store(false)
+		a, o := c.attempt(ctx, k, body, n)
+		o.written = written.Load()
+		var d decision
+		d, st = c.opts.retry.decide(k.method, st, o, c.jitter)
+		if !d.retry {
+			k.answerLost = st.answerLost
+			if d.err != nil {
+				return nil, d.err
 			}
-			neverSent := isDialError(err)
-			if !neverSent && !repeatable {
-				return nil, &OutcomeUnknownError{Method: k.method, Path: path, Err: errors.Unwrap(err)}
-			}
-			if retries+1 >= c.opts.retry.MaxAttempts {
-				return nil, err
-			}
-			retries++
-			wait = c.backoff(retries)
-
-		case a.status < 300:
-			return c.decode(k, path, a)
-
-		case a.status < 400:
-			return nil, redirectError(k.method, path, a)
-
-		default:
-			apiErr := newAPIError(k.method, path, a.status, a.body, k.sensitive)
-			asAPIError(apiErr).Attempt = n
-			code := codeOf(apiErr)
-			switch {
-			case code == ErrCodeOAuthSignature && !clockFixed && c.adoptServerClock(a.header, a.receivedAt):
-				clockFixed = true
-			case code == ErrCodeDuplicateRequest && repeatable && !duplicateRetried:
-				duplicateRetried = true
-			case repeatable && retryableStatus(a.status) && retries+1 < c.opts.retry.MaxAttempts:
-				retries++
-				wait = c.backoff(retries)
-				if ra, ok := parseRetryAfter(a.header.Get("Retry-After"), time.Now()); ok {
-					if ra > c.opts.retry.MaxBackoff {
-						return nil, &RetryAfterError{RetryAfter: ra, Err: asAPIError(apiErr)}
-					}
-					wait = max(ra, wait)
-				}
-			default:
-				return nil, apiErr
-			}
+			return c.decode(k, a)
 		}
-		c.logRetry(ctx, k.method, path, n, a, wait)
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, &RequestError{Method: k.method, Path: path, Err: err}
+		if d.adoptClock {
+			c.sessions.adoptClock(o.skew, a.receivedAt)
+			c.opts.logger.Warn("exh: adopting the server's clock", "skew", o.skew.Round(time.Second))
+		}
+		c.logRetry(ctx, k, n, o, d.wait)
+		if err := c.sleep(ctx, d.wait); err != nil {
+			return nil, &RequestError{Method: k.method, Path: pathOnly(k.path), Err: err}
 		}
 	}
 }
 
+// attempt sends k once and describes what came back.
+func (c *Client) attempt(ctx context.Context, k *call, body []byte, n int) (*answer, outcome) {
+	start := time.Now()
+	a, err := c.send(ctx, k, body)
+	c.logAttempt(ctx, k, n, a, err, time.Since(start))
+	if err != nil {
+		return nil, outcome{err: err, ctxDone: ctx.Err() != nil}
+	}
+	o := outcome{status: a.status, err: c.answerError(k, a), retryAfter: a.header.Get("Retry-After")}
+	o.code = codeOf(o.err)
+	if o.code == ErrCodeOAuthSignature {
+		o.skew, o.hasDate = c.sessions.clockSkew(a.header, a.receivedAt)
+	}
+	return a, o
+}
+
+// answerError maps a non-2xx answer to its error; nil for 2xx.
+func (c *Client) answerError(k *call, a *answer) error {
+	path := pathOnly(k.path)
+	switch {
+	case a.status >= 200 && a.status < 300:
+		return nil
+	case a.status >= 300 && a.status < 400:
+		return redirectError(k.method, path, a)
+	}
+	// 4xx, 5xx, and a final 1xx, which no API call should ever get.
+	err := newAPIError(k.method, path, a.status, a.body, k.sensitive)
+	scrubSecrets(err, k.secrets)
+	return err
+}
+
 // send makes one attempt and reads the body within the limits. Errors come
 // back as *RequestError or *ResponseTooLargeError.
-func (c *Client) send(ctx context.Context, k *call, target string, body []byte, path string) (*attempt, error) {
+func (c *Client) send(ctx context.Context, k *call, body []byte) (*answer, error) {
+	path := pathOnly(k.path)
 	r := c.rest.R().SetContext(ctx)
 	if body != nil {
 		r.SetBody(body).SetHeader("Content-Type", "application/json")
 	}
-	resp, err := r.Execute(k.method, target)
+	resp, err := r.Execute(k.method, c.base+k.path)
 	if err != nil {
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
@@ -142,7 +148,7 @@ func (c *Client) send(ctx context.Context, k *call, target string, body []byte, 
 	}
 	raw := resp.RawResponse
 	defer raw.Body.Close()
-	a := &attempt{status: raw.StatusCode, header: raw.Header, receivedAt: time.Now()}
+	a := &answer{status: raw.StatusCode, header: raw.Header, receivedAt: time.Now()}
 	limit := c.opts.maxBytes
 	if raw.StatusCode >= 400 {
 		limit = min(limit, maxErrorBodyBytes)
@@ -176,9 +182,24 @@ func readBody(r *http.Response, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, limit+1))
 }
 
-// decode fills k.out from a successful attempt.
-func (c *Client) decode(k *call, path string, a *attempt) (*Response, error) {
-	resp := &Response{StatusCode: a.status, Header: a.header, Body: a.body}
+// checkOut rejects, before any I/O, an out that cannot receive a result.
+func checkOut(out any) error {
+	if out == nil {
+		return nil
+	}
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer {
+		return fmt.Errorf("%w: out must be a pointer (or nil), not %T", ErrInvalidArgument, out)
+	}
+	if v.IsNil() {
+		return fmt.Errorf("%w: out is a nil %T", ErrInvalidArgument, out)
+	}
+	return nil
+}
+
+// decode fills k.out from a successful answer.
+func (c *Client) decode(k *call, a *answer) (*RawResponse, error) {
+	resp := &RawResponse{StatusCode: a.status, Header: a.header, Body: a.body}
 	switch out := k.out.(type) {
 	case nil:
 	case *[]byte:
@@ -188,7 +209,7 @@ func (c *Client) decode(k *call, path string, a *attempt) (*Response, error) {
 			break
 		}
 		if err := json.Unmarshal(a.body, out); err != nil {
-			return nil, &DecodeError{Method: k.method, Path: path, StatusCode: a.status,
+			return nil, &DecodeError{Method: k.method, Path: pathOnly(k.path), StatusCode: a.status,
 				ContentType: a.header.Get("Content-Type"), Err: decodeCause(err, a.body)}
 		}
 	}
@@ -214,7 +235,7 @@ func decodeCause(err error, body []byte) error {
 	return errors.New("invalid JSON")
 }
 
-func redirectError(method, path string, a *attempt) error {
+func redirectError(method, path string, a *answer) error {
 	e := &RedirectError{Method: method, Path: path, StatusCode: a.status}
 	if loc, err := url.Parse(a.header.Get("Location")); err == nil {
 		e.Host = loc.Host
@@ -257,11 +278,11 @@ func asAPIError(err error) *APIError {
 
 // logAttempt writes the debug line of one attempt: never headers, bodies or
 // the query string.
-func (c *Client) logAttempt(ctx context.Context, method, path string, n int, a *attempt, err error, d time.Duration) {
+func (c *Client) logAttempt(ctx context.Context, k *call, n int, a *answer, err error, d time.Duration) {
 	if !c.opts.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("method", method), slog.String("path", path),
+	attrs := []slog.Attr{slog.String("method", k.method), slog.String("path", pathOnly(k.path)),
 		slog.Int("attempt", n), slog.Duration("duration", d)}
 	if a != nil {
 		attrs = append(attrs, slog.Int("status", a.status))
@@ -272,12 +293,35 @@ func (c *Client) logAttempt(ctx context.Context, method, path string, n int, a *
 	c.opts.logger.LogAttrs(ctx, slog.LevelDebug, "exh: request", attrs...)
 }
 
-// logRetry writes the warning before a retry.
-func (c *Client) logRetry(ctx context.Context, method, path string, n int, a *attempt, wait time.Duration) {
-	attrs := []slog.Attr{slog.String("method", method), slog.String("path", path),
-		slog.Int("attempt", n), slog.Duration("wait", wait)}
-	if a != nil {
-		attrs = append(attrs, slog.Int("status", a.status))
+// logRetry writes the warning before a retry, with its cause: the status
+// and code of the answer, or the kind of network failure.
+func (c *Client) logRetry(ctx context.Context, k *call, n int, o outcome, wait time.Duration) {
+	attrs := []slog.Attr{slog.String("method", k.method), slog.String("path", pathOnly(k.path)),
+		slog.Int("attempt", n), slog.Duration("wait", wait), slog.String("cause", retryCause(o))}
+	if o.status != 0 {
+		attrs = append(attrs, slog.Int("status", o.status))
 	}
 	c.opts.logger.LogAttrs(ctx, slog.LevelWarn, "exh: retrying", attrs...)
+}
+
+// retryCause names why an attempt is retried, without secrets or queries.
+func retryCause(o outcome) string {
+	switch {
+	case o.code == ErrCodeOAuthSignature:
+		return "clock skew (109)"
+	case o.code == ErrCodeDuplicateRequest:
+		return "duplicate request (110)"
+	case o.status != 0:
+		return fmt.Sprintf("status %d %s", o.status, http.StatusText(o.status))
+	}
+	return networkErrorKind(o.err)
+}
+
+// signingTransport wraps base with the OAuth1 signer of the client.
+func (c *Client) signingTransport(base http.RoundTripper) *oauth1.Transport {
+	return &oauth1.Transport{
+		Base:        base,
+		Signer:      &oauth1.Signer{Now: c.sessions.now},
+		Credentials: signingCredentials(c.baseURL.Host),
+	}
 }

@@ -30,6 +30,10 @@ func TestEndpointRequests(t *testing.T) {
 		"/auth/v2/oauth1/tokens/abc":         `{"affectedRecords":1}`,
 	}
 	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && r.URL.Path == "/auth/v2/oauth1/tokens" {
+			writeJSON(w, 200, `{"data":[`+tokenJSON+`],"page":{"total":1,"offset":0,"limit":20}}`)
+			return
+		}
 		writeJSON(w, 200, answers[r.URL.Path])
 	})
 	ctx := t.Context()
@@ -54,7 +58,7 @@ func TestEndpointRequests(t *testing.T) {
 			want{"GET", "/auth/v2/oauth1/tokens", "eq(userId,u1)&limit(10)", "", true}},
 		{"find by id", func() error { _, err := c.Tokens.FindByID(ctx, "abc"); return err },
 			want{"GET", "/auth/v2/oauth1/tokens", "eq(id,abc)", "", true}},
-		{"remove", func() error { n, err := c.Tokens.Remove(ctx, "abc"); assert.Equal(t, 1, n); return err },
+		{"remove", func() error { return c.Tokens.Remove(ctx, "abc") },
 			want{"DELETE", "/auth/v2/oauth1/tokens/abc", "", "", true}},
 		{"sso generate", func() error { _, err := c.SSO.Generate(ctx); return err },
 			want{"POST", "/auth/v2/oauth1/ssoTokens/generate", "", `{}`, true}},
@@ -110,7 +114,7 @@ func TestGrantInstallsSessionAndDecodesTimestamps(t *testing.T) {
 func TestGrantDecodeFailureKeepsSession(t *testing.T) {
 	for _, body := range []string{``, `{"token":`, `{}`, `<html>`} {
 		c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
-		c.session.Store(c.newSessionState(Session{Token: "old", TokenSecret: "old-secret"}))
+		c.sessions.install(c.sessions.state(Session{Token: "old", TokenSecret: "old-secret"}))
 		_, err := c.Auth.Authenticate(t.Context(), "a@b.c", "pw")
 		var de *DecodeError
 		require.ErrorAs(t, err, &de, body)
@@ -136,10 +140,11 @@ func TestTokenGrantRollsBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "user-1", id)
 
-	s, err = c.Auth.AuthenticateWithToken(t.Context(), "bad", "bad-secret", SkipTokenCheck())
+	c2, err := NewClient(Config{Host: c.BaseURL(), ConsumerKey: testKey, ConsumerSecret: testSecret,
+		Token: "bad", TokenSecret: "bad-secret"}, WithRetry(NoRetry()))
 	require.NoError(t, err)
-	assert.Empty(t, s.UserID)
-	_, err = c.Auth.UserID(t.Context())
+	t.Cleanup(c2.CloseIdleConnections)
+	_, err = c2.Auth.UserID(t.Context())
 	assert.ErrorIs(t, err, ErrCodeOAuthToken, "UserID returns the error instead of an empty id")
 }
 
@@ -147,7 +152,7 @@ func TestUserIDFetchesOnce(t *testing.T) {
 	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"u9"}`) })
 	_, err := c.Auth.UserID(t.Context())
 	assert.ErrorIs(t, err, ErrNotAuthenticated)
-	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
+	c.sessions.install(c.sessions.state(Session{Token: "t", TokenSecret: "s"}))
 	for range 3 {
 		id, err := c.Auth.UserID(t.Context())
 		require.NoError(t, err)
@@ -166,7 +171,7 @@ func TestRevokeSession(t *testing.T) {
 		}
 	})
 	assert.ErrorIs(t, c.Auth.RevokeSession(t.Context()), ErrNotAuthenticated)
-	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
+	c.sessions.install(c.sessions.state(Session{Token: "t", TokenSecret: "s"}))
 	require.NoError(t, c.Auth.RevokeSession(t.Context()))
 	reqs := rec.all()
 	require.Len(t, reqs, 2, "looks the token id up, then deletes it")
@@ -179,41 +184,79 @@ func TestRevokeDoesNotWipeNewerLogin(t *testing.T) {
 	var c *Client
 	c, _ = newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
 		// A new login lands while the revocation is in flight.
-		c.session.Store(c.newSessionState(Session{Token: "newer", TokenSecret: "s2"}))
+		c.sessions.install(c.sessions.state(Session{Token: "newer", TokenSecret: "s2"}))
 		writeJSON(w, 200, `{"affectedRecords":1}`)
 	})
-	c.session.Store(c.newSessionState(Session{Token: "old", TokenSecret: "s", TokenID: "id-old"}))
+	c.sessions.install(c.sessions.state(Session{Token: "old", TokenSecret: "s", TokenID: "id-old"}))
 	require.NoError(t, c.Auth.RevokeSession(t.Context()))
 	assert.Equal(t, "newer", c.Auth.Session().Token)
 }
 
-func TestRemoveLostAnswerCountsAsRemoved(t *testing.T) {
+// removeServer answers the first DELETE with first (nil: the token is
+// deleted and the connection dropped before any answer) and later ones with
+// 404/16.
+func removeServer(t *testing.T, first http.HandlerFunc) (*Client, *recorder) {
 	var n int
 	var mu sync.Mutex
 	c, rec := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		n++
-		first := n == 1
+		isFirst := n == 1
 		mu.Unlock()
-		if first {
-			writeJSON(w, 503, `{}`) // stands in for a lost answer: the token is gone
+		if isFirst {
+			first(w, r)
 			return
 		}
 		writeJSON(w, 404, `{"code":16,"name":"RESOURCE_UNKNOWN_EXCEPTION","message":"gone"}`)
 	})
-	c.session.Store(c.newSessionState(Session{Token: "t", TokenSecret: "s"}))
-	got, err := c.Tokens.Remove(t.Context(), "id1")
-	require.NoError(t, err)
-	assert.Equal(t, 1, got)
+	c.sessions.install(c.sessions.state(Session{Token: "t", TokenSecret: "s"}))
+	return c, rec
+}
+
+func dropConnection(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+func TestRemoveLostAnswerCountsAsRemoved(t *testing.T) {
+	c, rec := removeServer(t, dropConnection)
+	require.NoError(t, c.Tokens.Remove(t.Context(), "id1"), "the lost first attempt removed it")
+	assert.Len(t, rec.all(), 2)
+}
+
+func TestRemoveNeverGuessesOverADefiniteAnswer(t *testing.T) {
+	c, rec := removeServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, `{}`) })
+	err := c.Tokens.Remove(t.Context(), "id1")
+	assert.ErrorIs(t, err, ErrCodeResourceUnknown, "a 503 is an answer: the later 404 is reported")
+	assert.ErrorIs(t, err, ErrNotFound)
 	assert.Len(t, rec.all(), 2)
 
-	// A first-attempt 404 is a real not-found.
-	c2, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+	c2, rec2 := removeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"code":16,"name":"RESOURCE_UNKNOWN_EXCEPTION","message":"gone"}`)
 	})
-	c2.session.Store(c2.newSessionState(Session{Token: "t", TokenSecret: "s"}))
-	_, err = c2.Tokens.Remove(t.Context(), "id1")
-	assert.ErrorIs(t, err, ErrCodeResourceUnknown)
+	assert.ErrorIs(t, c2.Tokens.Remove(t.Context(), "id1"), ErrCodeResourceUnknown, "a first-attempt 404 is a real not-found")
+	assert.Len(t, rec2.all(), 1)
+}
+
+func TestRemoveNothingAffectedIsNotFound(t *testing.T) {
+	c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"affectedRecords":0}`) })
+	c.sessions.install(c.sessions.state(Session{Token: "t", TokenSecret: "s"}))
+	assert.ErrorIs(t, c.Tokens.Remove(t.Context(), "id1"), ErrNotFound)
+}
+
+func TestFindFirstAndFindByIDNotFound(t *testing.T) {
+	c, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"data":[],"page":{"total":0,"offset":0,"limit":20}}`)
+	})
+	c.sessions.install(c.sessions.state(Session{Token: "t", TokenSecret: "s"}))
+	tok, err := c.Tokens.FindByID(t.Context(), "nope")
+	assert.Nil(t, tok)
+	assert.ErrorIs(t, err, ErrNotFound)
+	tok, err = c.Tokens.FindFirst(t.Context(), RQL().Eq("token", "x"))
+	assert.Nil(t, tok)
+	assert.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestInvalidArguments(t *testing.T) {
@@ -231,16 +274,14 @@ func TestInvalidArguments(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotAuthenticated)
 	_, err = c.Auth.ConfirmPresence(ctx, "pw")
 	assert.ErrorIs(t, err, ErrNotAuthenticated)
-	_, err = c.Tokens.Remove(ctx, "")
-	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.ErrorIs(t, c.Tokens.Remove(ctx, ""), ErrInvalidArgument)
 	_, err = c.Tokens.FindByID(ctx, "")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	_, err = c.Tokens.Find(ctx, nil)
 	assert.ErrorIs(t, err, ErrNotAuthenticated)
 	assert.ErrorIs(t, err, ErrCodeUserNotAuthenticated, "the local twin of 104")
 	assert.ErrorIs(t, err, ErrUnauthorized)
-	_, err = c.Tokens.Remove(ctx, "id")
-	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	assert.ErrorIs(t, c.Tokens.Remove(ctx, "id"), ErrNotAuthenticated)
 	//lint:ignore SA1012 a nil context must be refused, not crash
 	_, err = c.Raw.Get(nil, "/x", nil)
 	assert.ErrorIs(t, err, ErrInvalidArgument)

@@ -303,7 +303,7 @@ func WithHeader(key, value string) Option {
 			return fmt.Errorf("%w: header %q has an invalid name or value", ErrInvalidConfig, key)
 		}
 		if reservedHeaders[http.CanonicalHeaderKey(key)] {
-			return fmt.Errorf("%w: header %q is set by the SDK or changes how requests are sent", ErrInvalidConfig, key)
+			return fmt.Errorf("%w: header %q is set by the SDK or changes how requests are sent", ErrInvalidConfig, http.CanonicalHeaderKey(key))
 		}
 		o.headers.Add(key, value)
 		return nil

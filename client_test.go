@@ -35,7 +35,7 @@ func TestParseHost(t *testing.T) {
 		// Not loopback: never plain http, whatever it looks like.
 		{"http://localhost.evil.com", "https://api.localhost.evil.com"},
 		{"http://mylocalhost:3000", "https://api.mylocalhost:3000"},
-		{"http://10.0.0.1:8080", "https://api.10.0.0.1:8080"},
+		{"http://10.0.0.1:8080", "https://10.0.0.1:8080"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {

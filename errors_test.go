@@ -19,7 +19,7 @@ func mockClient(t *testing.T) (*Client, *httpmock.MockTransport) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(Config{Host: "dev.example.io", ConsumerKey: testKey, ConsumerSecret: testSecret},
-		WithHTTPClient(&http.Client{Transport: mt}), WithRetry(NoRetry))
+		WithHTTPClient(&http.Client{Transport: mt}), WithRetry(NoRetry()))
 	require.NoError(t, err)
 	return c, mt
 }
@@ -130,12 +130,12 @@ func TestMfaRequiredError(t *testing.T) {
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 403, apiErr.StatusCode)
-			assert.Equal(t, "canary-mfa-token-0123456789", mfa.Mfa.Token)
-			assert.Equal(t, 15*time.Minute, mfa.Mfa.ExpiresIn)
-			require.Len(t, mfa.Mfa.Methods, 1)
-			assert.Equal(t, MfaMethod{ID: "656f1ae851c0f5307421eb96", Type: "totp", Name: "Google Authenticator", Tags: []string{"selected"}}, mfa.Mfa.Methods[0])
+			assert.Equal(t, "canary-mfa-token-0123456789", mfa.Challenge.Token)
+			assert.Equal(t, 15*time.Minute, mfa.Challenge.ExpiresIn)
+			require.Len(t, mfa.Challenge.Methods, 1)
+			assert.Equal(t, MfaMethod{ID: "656f1ae851c0f5307421eb96", Type: "totp", Name: "Google Authenticator", Tags: []string{"selected"}}, mfa.Challenge.Methods[0])
 			for _, s := range []string{err.Error(), fmt.Sprint(err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err),
-				fmt.Sprintf("%v", mfa.Mfa), fmt.Sprintf("%#v", mfa.Mfa), fmt.Sprintf("%+v", mfa)} {
+				fmt.Sprintf("%v", mfa.Challenge), fmt.Sprintf("%#v", mfa.Challenge), fmt.Sprintf("%+v", mfa)} {
 				assert.NotContains(t, s, "canary")
 			}
 			assert.Equal(t, Session{}, c.Auth.Session(), "no session after a 129")

@@ -73,16 +73,16 @@ func ExampleAuthService_ConfirmMfa() {
 	if !errors.As(err, &mfa) {
 		log.Fatalf("want an MFA challenge, got %v", err)
 	}
-	fmt.Println("MFA required, code", int(mfa.Code), "- token valid for", mfa.Mfa.ExpiresIn)
-	for _, m := range mfa.Mfa.Methods {
+	fmt.Println("MFA required, code", int(mfa.Code), "- token valid for", mfa.Challenge.ExpiresIn)
+	for _, m := range mfa.Challenge.Methods {
 		fmt.Printf("method %q (%s)\n", m.Name, m.Type)
 	}
 
 	// The code the user's authenticator app shows; on a real cluster, ask the user.
 	code := exhtest.TOTP(user.Mfa[0].Secret, srv.Now())
 	tok, err := client.Auth.ConfirmMfa(ctx, exh.MfaConfirmation{
-		Token:    mfa.Mfa.Token,
-		MethodID: mfa.Mfa.Methods[0].ID,
+		Token:    mfa.Challenge.Token,
+		MethodID: mfa.Challenge.Methods[0].ID,
 		Code:     code,
 	})
 	if err != nil {
@@ -158,14 +158,14 @@ func ExampleSSOService_Generate() {
 	}
 	fmt.Println("SSO token valid for", sso.ExpiryTimestamp.Sub(sso.CreationTimestamp))
 
-	tok, err := board.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	tok, err := board.Auth.AuthenticateWithSSOToken(ctx, sso.SSOToken)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("dashboard logged in as the user:", tok.UserID == user.ID)
 	fmt.Println("with a token of its own application:", tok.ApplicationID == boardApp.ID)
 
-	_, err = board.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	_, err = board.Auth.AuthenticateWithSSOToken(ctx, sso.SSOToken)
 	fmt.Println("second use is error 16:", errors.Is(err, exh.ErrCodeResourceUnknown))
 	// Output:
 	// SSO token valid for 5m0s

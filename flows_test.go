@@ -75,13 +75,13 @@ func TestFlowMfa(t *testing.T) {
 	_, err := f.client.Auth.Authenticate(ctx, "mfa@example.com", "pw-123")
 	var mfa *exh.MfaRequiredError
 	require.ErrorAs(t, err, &mfa)
-	require.Len(t, mfa.Mfa.Methods, 1)
-	assert.Equal(t, method.ID, mfa.Mfa.Methods[0].ID)
-	assert.Equal(t, "totp", mfa.Mfa.Methods[0].Type)
-	assert.Positive(t, mfa.Mfa.ExpiresIn)
+	require.Len(t, mfa.Challenge.Methods, 1)
+	assert.Equal(t, method.ID, mfa.Challenge.Methods[0].ID)
+	assert.Equal(t, "totp", mfa.Challenge.Methods[0].Type)
+	assert.Positive(t, mfa.Challenge.ExpiresIn)
 	assert.Equal(t, exh.Session{}, f.client.Auth.Session())
 
-	confirm := exh.MfaConfirmation{Token: mfa.Mfa.Token, MethodID: method.ID, Code: "000000"}
+	confirm := exh.MfaConfirmation{Token: mfa.Challenge.Token, MethodID: method.ID, Code: "000000"}
 	if confirm.Code == exhtest.TOTP(method.Secret, f.srv.Now()) {
 		confirm.Code = "111111"
 	}
@@ -141,7 +141,7 @@ func TestFlowSSO(t *testing.T) {
 	assert.Equal(t, user.ID, sso.UserID)
 	assert.True(t, sso.ExpiryTimestamp.After(sso.CreationTimestamp))
 
-	tok, err := clientB.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	tok, err := clientB.Auth.AuthenticateWithSSOToken(ctx, sso.SSOToken)
 	require.NoError(t, err)
 	assert.Equal(t, user.ID, tok.UserID)
 	assert.Equal(t, tok.Token, clientB.Auth.Session().Token)
@@ -224,7 +224,7 @@ func TestFlowRevokeThen108(t *testing.T) {
 	require.NoError(t, err)
 	s := f.client.Auth.Session()
 	other := f.newClient(t, f.app)
-	_, err = other.Auth.AuthenticateWithToken(ctx, s.Token, s.TokenSecret, exh.SkipTokenCheck())
+	_, err = other.Auth.AuthenticateWithToken(ctx, s.Token, s.TokenSecret)
 	require.NoError(t, err)
 
 	require.NoError(t, f.client.Auth.RevokeSession(ctx))

@@ -50,7 +50,7 @@ func FuzzDecodeError(f *testing.F) {
 			t.Fatalf("Error() not one bounded line: %q", msg)
 		}
 		var mfa *MfaRequiredError
-		if errors.As(err, &mfa) && mfa.Mfa.ExpiresIn < 0 {
+		if errors.As(err, &mfa) && mfa.Challenge.ExpiresIn < 0 {
 			t.Fatalf("negative MFA expiry")
 		}
 	})

@@ -66,7 +66,6 @@ func WithBaseURL(base string) Option {
 		if err != nil {
 			return err
 		}
-		setHost(u, u.Hostname(), u.Port())
 		o.baseURL = u
 		return nil
 	}
@@ -96,10 +95,7 @@ func parseBase(raw string) (*url.URL, error) {
 	if hasDotSegment(u.Path) {
 		return nil, fmt.Errorf("%w: the host's path must not have dot segments", ErrInvalidConfig)
 	}
-	u.Host = name
-	if p := u.Port(); p != "" {
-		u.Host += ":" + p
-	}
+	setHost(u, name, u.Port())
 	return u, nil
 }
 

@@ -21,14 +21,14 @@ func TestRawMethods(t *testing.T) {
 	ctx := t.Context()
 	calls := []struct {
 		method string
-		do     func(out *echo) (*Response, error)
+		do     func(out *echo) (*RawResponse, error)
 		body   string
 	}{
-		{"GET", func(o *echo) (*Response, error) { return c.Raw.Get(ctx, "/a/b?limit(10)", o) }, ""},
-		{"POST", func(o *echo) (*Response, error) { return c.Raw.Post(ctx, "/a/b", map[string]string{"k": "v"}, o) }, `{"k":"v"}`},
-		{"PUT", func(o *echo) (*Response, error) { return c.Raw.Put(ctx, "/a/b", []int{1, 2}, o) }, `[1,2]`},
-		{"PATCH", func(o *echo) (*Response, error) { return c.Raw.Patch(ctx, "/a/b", struct{ X int }{3}, o) }, `{"X":3}`},
-		{"DELETE", func(o *echo) (*Response, error) { return c.Raw.Delete(ctx, "/a/b", o) }, ""},
+		{"GET", func(o *echo) (*RawResponse, error) { return c.Raw.Get(ctx, "/a/b?limit(10)", o) }, ""},
+		{"POST", func(o *echo) (*RawResponse, error) { return c.Raw.Post(ctx, "/a/b", map[string]string{"k": "v"}, o) }, `{"k":"v"}`},
+		{"PUT", func(o *echo) (*RawResponse, error) { return c.Raw.Put(ctx, "/a/b", []int{1, 2}, o) }, `[1,2]`},
+		{"PATCH", func(o *echo) (*RawResponse, error) { return c.Raw.Patch(ctx, "/a/b", struct{ X int }{3}, o) }, `{"X":3}`},
+		{"DELETE", func(o *echo) (*RawResponse, error) { return c.Raw.Delete(ctx, "/a/b", o) }, ""},
 	}
 	for i, call := range calls {
 		var out echo

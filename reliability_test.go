@@ -37,7 +37,7 @@ func TestNothingWrittenToStderr(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(500)
 		io.WriteString(w, "<html>not json</html>")
-	}, WithRetry(NoRetry))
+	}, WithRetry(NoRetry()))
 	_, callErr := c.Raw.Get(t.Context(), "/x", nil)
 	var out map[string]any
 	c2, _ := newServerClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"a":`) })
@@ -77,7 +77,7 @@ func TestHugeErrorBodyReadUnderCap(t *testing.T) {
 				return
 			}
 		}
-	}, WithRetry(NoRetry))
+	}, WithRetry(NoRetry()))
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

@@ -121,7 +121,7 @@ func BenchmarkRoundTripExh(b *testing.B) {
 		ConsumerSecret: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
 		Token:          "fedcba9876543210fedcba9876543210fedcba98",
 		TokenSecret:    "0123456789abcdef0123456789abcdef01234567",
-	}, WithRetry(NoRetry))
+	}, WithRetry(NoRetry()))
 	if err != nil {
 		b.Fatal(err)
 	}

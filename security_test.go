@@ -17,6 +17,7 @@ import (
 
 	"github.com/exhgo/exh"
 	"github.com/exhgo/exh/exhtest"
+	"github.com/exhgo/exh/oauth1"
 )
 
 // TestCanarySecretsNeverPrinted drives every flow, failures included, with
@@ -61,9 +62,9 @@ func TestCanarySecretsNeverPrinted(t *testing.T) {
 	keep(nil, err)
 	var mfa *exh.MfaRequiredError
 	require.ErrorAs(t, err, &mfa)
-	secrets = append(secrets, mfa.Mfa.Token)
-	values = append(values, mfa.Mfa)
-	confirm := exh.MfaConfirmation{Token: mfa.Mfa.Token, MethodID: mfaUser.Mfa[0].ID, Code: wrongCode}
+	secrets = append(secrets, mfa.Challenge.Token)
+	values = append(values, mfa.Challenge)
+	confirm := exh.MfaConfirmation{Token: mfa.Challenge.Token, MethodID: mfaUser.Mfa[0].ID, Code: wrongCode}
 	values = append(values, confirm)
 	keep(client.Auth.ConfirmMfa(ctx, confirm))
 	keep(client.Auth.ConfirmMfa(ctx, confirm)) // 134
@@ -82,7 +83,7 @@ func TestCanarySecretsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	values = append(values, sso, *sso)
 	secrets = append(secrets, sso.SSOToken)
-	tokB, err := clientB.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	tokB, err := clientB.Auth.AuthenticateWithSSOToken(ctx, sso.SSOToken)
 	require.NoError(t, err)
 	values = append(values, tokB)
 	secrets = append(secrets, tokB.Token, tokB.TokenSecret)
@@ -184,7 +185,7 @@ func TestConcurrentSigningWhileSessionChanges(t *testing.T) {
 				return
 			}
 			if i%5 == 0 {
-				if _, err := f.client.Tokens.Remove(ctx, prev.TokenID); err != nil {
+				if err := f.client.Tokens.Remove(ctx, prev.TokenID); err != nil {
 					t.Errorf("revoke %d: %v", i, err)
 				}
 			}
@@ -216,19 +217,42 @@ func exhErrIs(err error, code exh.ErrorCode) bool { return errors.Is(err, code) 
 
 // json.Marshal writes the real secrets, on purpose: sessions and tokens are
 // persisted that way (documented on each type).
-func TestJSONKeepsSecretsForPersistence(t *testing.T) {
-	s := exh.Session{Token: "tok-1", TokenSecret: "secret-1", TokenID: "id-1"}
-	b, err := json.Marshal(s)
-	require.NoError(t, err)
-	var back exh.Session
-	require.NoError(t, json.Unmarshal(b, &back))
-	assert.Equal(t, s, back)
-	assert.NotContains(t, fmt.Sprint(s), "secret-1")
+// TestJSONRedactsSecrets: encoding/json, and so slog's JSON handler, never
+// writes a secret of any SDK type, alone or inside slices and maps.
+func TestJSONRedactsSecrets(t *testing.T) {
+	const canary = "canary-json-secret"
+	tok := exh.Token{ID: "i", Token: canary + "1", TokenSecret: canary + "2"}
+	values := []any{
+		exh.Config{Host: "h", ConsumerKey: "k", ConsumerSecret: canary, Token: canary, TokenSecret: canary},
+		exh.Session{Token: canary, TokenSecret: canary, TokenID: "id-1"},
+		tok, []exh.Token{tok, tok}, map[string]exh.Token{"a": tok}, exh.TokenPage{Data: []exh.Token{tok}},
+		exh.SSOToken{ID: "s", SSOToken: canary},
+		exh.PresenceToken{Token: canary},
+		exh.MfaChallenge{Token: canary, Methods: []exh.MfaMethod{{ID: "m", Secret: canary}}},
+		exh.MfaConfirmation{Token: canary, MethodID: "m", Code: canary},
+		exh.MfaMethod{ID: "m", Type: exh.MfaTOTP, Secret: canary, Codes: []string{canary}},
+		exh.MfaSettings{Methods: []exh.MfaMethod{{ID: "m", Codes: []string{canary}}}},
+		exh.MfaMethodRequest{PresenceToken: canary, Type: exh.MfaTOTP},
+		exh.MfaMethodConfirmation{MethodID: "m", PresenceToken: canary, Code: canary},
+		oauth1.Credentials{ConsumerKey: "k", ConsumerSecret: canary, Token: canary, TokenSecret: canary},
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	for _, v := range values {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), canary, "%T", v)
+		assert.Contains(t, string(b), "REDACTED", "%T shows that a secret is set", v)
+		logger.Info("value", "v", v)
+	}
+	assert.NotContains(t, logs.String(), canary)
+	var back map[string]string
+	require.NoError(t, json.Unmarshal([]byte(mustJSON(t, tok)), &back))
+	assert.Equal(t, "i", back["ID"], "non-secret fields are kept")
+}
 
-	tok := exh.Token{ID: "i", Token: "t", TokenSecret: "ts-1", CreationTimestamp: time.Date(2023, 12, 5, 12, 43, 20, 751e6, time.UTC)}
-	b, err = json.Marshal(tok)
+func mustJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
 	require.NoError(t, err)
-	var tokBack exh.Token
-	require.NoError(t, json.Unmarshal(b, &tokBack))
-	assert.Equal(t, tok, tokBack)
+	return string(b)
 }

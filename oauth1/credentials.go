@@ -10,10 +10,9 @@ import (
 // Credentials holds the OAuth1 consumer credentials and the optional token
 // credentials of a user.
 //
-// String, GoString, Format (so every fmt verb) and LogValue redact
-// ConsumerSecret and TokenSecret. json.Marshal and encoding/gob still write
-// the real values, so that credentials can be stored: treat their output as
-// secret.
+// String, GoString, Format (so every fmt verb), LogValue and MarshalJSON
+// redact ConsumerSecret, Token and TokenSecret. encoding/gob still writes the
+// real values: treat its output as secret.
 type Credentials struct {
 	ConsumerKey, ConsumerSecret string
 	// Token and TokenSecret are optional. oauth_token is sent only when Token
@@ -23,7 +22,7 @@ type Credentials struct {
 
 const redacted = "REDACTED"
 
-// String returns the credentials with both secrets redacted, for example
+// String returns the credentials with the secrets redacted, for example
 // Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:"", TokenSecret:""}.
 // An empty secret prints as "" so that a missing one shows.
 func (c Credentials) String() string {
@@ -38,7 +37,7 @@ func (c Credentials) GoString() string {
 func (c Credentials) fields() string {
 	return "{ConsumerKey:" + strconv.Quote(c.ConsumerKey) +
 		", ConsumerSecret:" + redact(c.ConsumerSecret) +
-		", Token:" + strconv.Quote(c.Token) +
+		", Token:" + redact(c.Token) +
 		", TokenSecret:" + redact(c.TokenSecret) + "}"
 }
 
@@ -67,7 +66,7 @@ func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("consumer_key", c.ConsumerKey),
 		slog.String("consumer_secret", redactValue(c.ConsumerSecret)),
-		slog.String("token", c.Token),
+		slog.String("token", redactValue(c.Token)),
 		slog.String("token_secret", redactValue(c.TokenSecret)),
 	)
 }
@@ -77,4 +76,12 @@ func redactValue(secret string) string {
 		return ""
 	}
 	return redacted
+}
+
+// MarshalJSON writes the consumer key and the other fields redacted.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return []byte(`{"ConsumerKey":` + strconv.Quote(c.ConsumerKey) +
+		`,"ConsumerSecret":"` + redactValue(c.ConsumerSecret) +
+		`","Token":"` + redactValue(c.Token) +
+		`","TokenSecret":"` + redactValue(c.TokenSecret) + `"}`), nil
 }

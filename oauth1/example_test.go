@@ -71,5 +71,5 @@ func ExampleCredentials_String() {
 	c := oauth1.Credentials{ConsumerKey: "abc", ConsumerSecret: "s3cret", Token: "tok", TokenSecret: "t0ken-secret"}
 	fmt.Println(c)
 	// Output:
-	// Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:"tok", TokenSecret:REDACTED}
+	// Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:REDACTED, TokenSecret:REDACTED}
 }

@@ -197,7 +197,7 @@ func TestConcurrentSigning(t *testing.T) {
 
 func TestCredentialsRedacted(t *testing.T) {
 	c := Credentials{ConsumerKey: "abc", ConsumerSecret: "csecret", Token: "tok", TokenSecret: "tsecret"}
-	want := `Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:"tok", TokenSecret:REDACTED}`
+	want := `Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:REDACTED, TokenSecret:REDACTED}`
 	require.Equal(t, want, c.String())
 	require.Equal(t, "oauth1."+want, c.GoString())
 	for _, format := range []string{"%v", "%+v", "%s", "%#v", "%q", "%x", "%d", "%10v"} {
@@ -208,7 +208,7 @@ func TestCredentialsRedacted(t *testing.T) {
 			require.Contains(t, out, "REDACTED", "format %s of %T: %s", format, arg, out)
 		}
 	}
-	require.Equal(t, `oauth1.Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:"tok", TokenSecret:REDACTED}`, fmt.Sprintf("%#v", c))
+	require.Equal(t, `oauth1.Credentials{ConsumerKey:"abc", ConsumerSecret:REDACTED, Token:REDACTED, TokenSecret:REDACTED}`, fmt.Sprintf("%#v", c))
 	require.Equal(t, `Credentials{ConsumerKey:"k", ConsumerSecret:"", Token:"", TokenSecret:""}`, Credentials{ConsumerKey: "k"}.String())
 
 	var buf bytes.Buffer
@@ -218,9 +218,9 @@ func TestCredentialsRedacted(t *testing.T) {
 	require.Contains(t, buf.String(), `"consumer_key":"abc"`)
 	require.Contains(t, buf.String(), `"consumer_secret":"REDACTED"`)
 
-	// json.Marshal writes the real values, as documented.
-	data, err := json.Marshal(c)
+	// json.Marshal redacts too, also inside slices.
+	data, err := json.Marshal([]Credentials{c})
 	require.NoError(t, err)
-	require.Contains(t, string(data), `"ConsumerSecret":"csecret"`)
-	require.Contains(t, string(data), `"TokenSecret":"tsecret"`)
+	require.Equal(t, `[{"ConsumerKey":"abc","ConsumerSecret":"REDACTED","Token":"REDACTED","TokenSecret":"REDACTED"}]`, string(data))
+	require.NotContains(t, string(data), "tok\"")
 }

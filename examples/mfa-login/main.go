@@ -100,7 +100,7 @@ func login(ctx context.Context, client *exh.Client, in *bufio.Reader, hint demoH
 		case err == nil:
 			return tok, nil // no MFA on this account
 		case errors.As(err, &mfa):
-			return confirmMfa(ctx, client, in, mfa.Mfa, hint)
+			return confirmMfa(ctx, client, in, mfa.Challenge, hint)
 		case errors.Is(err, exh.ErrCodeAuthentication) && attempt < maxAttempts:
 			fmt.Println("Wrong email or password, try again.")
 		case (errors.Is(err, exh.ErrCodeLoginTimeout) || errors.Is(err, exh.ErrCodeLoginFreeze)) &&

@@ -85,11 +85,11 @@ func run() error {
 	switch {
 	case errors.As(err, &mfa):
 		ok("MFA required: *exh.MfaRequiredError, code %d; MFA token valid for %s; methods:",
-			int(mfa.Code), mfa.Mfa.ExpiresIn)
-		for i, m := range mfa.Mfa.Methods {
+			int(mfa.Code), mfa.Challenge.ExpiresIn)
+		for i, m := range mfa.Challenge.Methods {
 			fmt.Printf("       %d. %s (%s)\n", i+1, m.Name, m.Type)
 		}
-		if len(mfa.Mfa.Methods) == 0 {
+		if len(mfa.Challenge.Methods) == 0 {
 			return errors.New("the MFA challenge lists no methods")
 		}
 	case err != nil:
@@ -103,11 +103,11 @@ func run() error {
 	// 2. The MFA grant finishes the login and installs the token.
 	if mfa != nil {
 		step(2, "MFA grant")
-		method, err := t.chooseMethod(mfa.Mfa.Methods)
+		method, err := t.chooseMethod(mfa.Challenge.Methods)
 		if err != nil {
 			return err
 		}
-		if tok, err = confirmMfa(ctx, portal, t, mfa.Mfa.Token, method); err != nil {
+		if tok, err = confirmMfa(ctx, portal, t, mfa.Challenge.Token, method); err != nil {
 			return err
 		}
 		ok("the code from %s was accepted", method.Name)
@@ -161,7 +161,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	tokB, err := board.Auth.AuthenticateWithSsoToken(ctx, sso.SSOToken)
+	tokB, err := board.Auth.AuthenticateWithSSOToken(ctx, sso.SSOToken)
 	if err != nil {
 		return fmt.Errorf("consuming the SSO token: %w", err)
 	}

@@ -78,7 +78,7 @@ func run(ctx context.Context) error {
 	handedOver := sso.SSOToken
 
 	step(3, "The dashboard consumes it and is logged in")
-	boardTok, err := board.Auth.AuthenticateWithSsoToken(ctx, handedOver)
+	boardTok, err := board.Auth.AuthenticateWithSSOToken(ctx, handedOver)
 	if err != nil {
 		return fmt.Errorf("consuming the SSO token: %w", err)
 	}
@@ -103,7 +103,7 @@ func run(ctx context.Context) error {
 	ok("the user has %d tokens, one per application", page.Page.Total)
 
 	step(5, "The SSO token is single use")
-	_, err = board.Auth.AuthenticateWithSsoToken(ctx, handedOver)
+	_, err = board.Auth.AuthenticateWithSSOToken(ctx, handedOver)
 	if !errors.Is(err, exh.ErrCodeResourceUnknown) {
 		return fmt.Errorf("a second use: got %v, want error 16", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/exhgo/exh"
 	"github.com/exhgo/exh/exhtest"
+	"github.com/exhgo/exh/rql"
 )
 
 // fake is an exhtest server with one application and its client.
@@ -190,7 +191,7 @@ func TestFlowPagingWithAll(t *testing.T) {
 	assert.Len(t, f.srv.Requests(), 1)
 
 	// limit() and skipCount() are refused before any I/O.
-	for _, q := range []*exh.RQLBuilder{exh.RQL().Limit(5), exh.RQL().SkipCount()} {
+	for _, q := range []*rql.Builder{exh.RQL().Limit(5), exh.RQL().SkipCount()} {
 		f.srv.ResetRequests()
 		var errs []error
 		for _, err := range f.client.Tokens.All(ctx, q) {

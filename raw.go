@@ -19,8 +19,8 @@ import (
 //
 // path is relative to the host and starts with '/'. Its query string, RQL
 // included, is part of the signature. Spaces, control characters, '#', '\'
-// and non-ASCII characters must be percent-encoded; '"', '\'', '<' and '>'
-// are encoded for you, as the JavaScript SDK does. An absolute URL or a path
+// and non-ASCII characters must be percent-encoded; double and single
+// quotes, '<' and '>' are encoded for you, as the JavaScript SDK does. An absolute URL or a path
 // with '.' or '..' segments is rejected with ErrInvalidPath before any I/O.
 //
 // body is encoded as JSON (nil for none). out may be nil, a *[]byte that gets

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/exhgo/exh/rql"
 )
 
 // TokensService lists and revokes the user's OAuth1 tokens
@@ -71,13 +73,13 @@ const tokensPath = "/auth/v2/oauth1/tokens"
 
 // Find returns one page of the user's tokens (GET /auth/v2/oauth1/tokens),
 // filtered and paged by q (nil for the server's defaults: 20 tokens).
-func (s *TokensService) Find(ctx context.Context, q *RQLBuilder) (*TokenPage, error) {
+func (s *TokensService) Find(ctx context.Context, q *rql.Builder) (*TokenPage, error) {
 	return s.client.findTokens(ctx, nil, q.Build())
 }
 
 // FindFirst returns the first token q matches. When none does, the error
 // matches ErrNotFound.
-func (s *TokensService) FindFirst(ctx context.Context, q *RQLBuilder) (*Token, error) {
+func (s *TokensService) FindFirst(ctx context.Context, q *rql.Builder) (*Token, error) {
 	return s.client.findFirstToken(ctx, nil, q.Build())
 }
 
@@ -120,7 +122,7 @@ const pageSize = 50
 // A token listed twice (the list changed while paging) is yielded once. A
 // page with no new token, as from a server that ignores the offset, ends the
 // loop with an error. Breaking out of the loop stops the paging.
-func (s *TokensService) All(ctx context.Context, q *RQLBuilder) iter.Seq2[Token, error] {
+func (s *TokensService) All(ctx context.Context, q *rql.Builder) iter.Seq2[Token, error] {
 	return func(yield func(Token, error) bool) {
 		if q.HasOperator("limit") || q.HasOperator("skipCount") {
 			yield(Token{}, fmt.Errorf("%w: All pages by itself; remove limit() and skipCount() from the query", ErrInvalidArgument))

@@ -10,7 +10,7 @@ import (
 )
 
 // Redaction: every exported type that holds a secret prints it as REDACTED
-// through String, GoString, Format (%v, %+v, %#v, %s, %q), LogValue (slog)
+// through String, Format (%v, %+v, %#v, %s, %q), LogValue (slog)
 // and MarshalJSON (so slog's JSON handler and any json.Marshal of a value, a
 // slice or a map of them stay clean too). To persist a secret, read the
 // field itself or use SaveCredentials.
@@ -70,6 +70,12 @@ func formatRedacted(f fmt.State, verb rune, s, goString string) {
 	}
 }
 
+// formatFields implements fmt.Formatter for a type with secrets: %#v
+// prints exh.Type{…}, every other verb Type{…}, secrets redacted.
+func formatFields(f fmt.State, verb rune, typeName string, fields []field) {
+	formatRedacted(f, verb, redactedString(typeName, fields), redactedString("exh."+typeName, fields))
+}
+
 // logGroup renders fields as a slog group, secrets redacted.
 func logGroup(fields []field) slog.Value {
 	attrs := make([]slog.Attr, 0, len(fields))
@@ -113,7 +119,8 @@ func timeField(name string, t time.Time) field {
 }
 
 // The redacted forms, type by type. Each type lists its fields once; the
-// four methods below it are the same for all.
+// String, Format, LogValue and MarshalJSON methods below it are the same for
+// all. Format covers %#v too, so no type needs a GoString.
 
 func (c Config) fields() []field {
 	return []field{
@@ -128,11 +135,9 @@ func (c Config) fields() []field {
 // String prints the config with its secrets redacted.
 func (c Config) String() string { return redactedString("Config", c.fields()) }
 
-// GoString prints the config with its secrets redacted.
-func (c Config) GoString() string { return redactedString("exh.Config", c.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (c Config) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
+func (c Config) Format(f fmt.State, verb rune) { formatFields(f, verb, "Config", c.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (c Config) LogValue() slog.Value { return logGroup(c.fields()) }
@@ -153,11 +158,9 @@ func (s Session) fields() []field {
 // String prints the session with its token and secret redacted.
 func (s Session) String() string { return redactedString("Session", s.fields()) }
 
-// GoString prints the session with its token and secret redacted.
-func (s Session) GoString() string { return redactedString("exh.Session", s.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (s Session) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
+func (s Session) Format(f fmt.State, verb rune) { formatFields(f, verb, "Session", s.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (s Session) LogValue() slog.Value { return logGroup(s.fields()) }
@@ -181,11 +184,9 @@ func (t Token) fields() []field {
 // String prints the token with its secrets redacted.
 func (t Token) String() string { return redactedString("Token", t.fields()) }
 
-// GoString prints the token with its secrets redacted.
-func (t Token) GoString() string { return redactedString("exh.Token", t.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+func (t Token) Format(f fmt.State, verb rune) { formatFields(f, verb, "Token", t.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (t Token) LogValue() slog.Value { return logGroup(t.fields()) }
@@ -206,11 +207,9 @@ func (t SSOToken) fields() []field {
 // String prints the SSO token redacted.
 func (t SSOToken) String() string { return redactedString("SSOToken", t.fields()) }
 
-// GoString prints the SSO token redacted.
-func (t SSOToken) GoString() string { return redactedString("exh.SSOToken", t.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (t SSOToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+func (t SSOToken) Format(f fmt.State, verb rune) { formatFields(f, verb, "SSOToken", t.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (t SSOToken) LogValue() slog.Value { return logGroup(t.fields()) }
@@ -225,13 +224,9 @@ func (p PresenceToken) fields() []field {
 // String prints the presence token redacted.
 func (p PresenceToken) String() string { return redactedString("PresenceToken", p.fields()) }
 
-// GoString prints the presence token redacted.
-func (p PresenceToken) GoString() string { return redactedString("exh.PresenceToken", p.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (p PresenceToken) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, p.String(), p.GoString())
-}
+func (p PresenceToken) Format(f fmt.State, verb rune) { formatFields(f, verb, "PresenceToken", p.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (p PresenceToken) LogValue() slog.Value { return logGroup(p.fields()) }
@@ -254,13 +249,9 @@ func (m MfaChallenge) fields() []field {
 // String prints the challenge with its token redacted.
 func (m MfaChallenge) String() string { return redactedString("MfaChallenge", m.fields()) }
 
-// GoString prints the challenge with its token redacted.
-func (m MfaChallenge) GoString() string { return redactedString("exh.MfaChallenge", m.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (m MfaChallenge) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), m.GoString())
-}
+func (m MfaChallenge) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaChallenge", m.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (m MfaChallenge) LogValue() slog.Value { return logGroup(m.fields()) }
@@ -275,13 +266,9 @@ func (m MfaConfirmation) fields() []field {
 // String prints the confirmation with its token and code redacted.
 func (m MfaConfirmation) String() string { return redactedString("MfaConfirmation", m.fields()) }
 
-// GoString prints the confirmation with its token and code redacted.
-func (m MfaConfirmation) GoString() string { return redactedString("exh.MfaConfirmation", m.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (m MfaConfirmation) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), m.GoString())
-}
+func (m MfaConfirmation) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaConfirmation", m.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (m MfaConfirmation) LogValue() slog.Value { return logGroup(m.fields()) }
@@ -304,11 +291,9 @@ func (m MfaMethod) fields() []field {
 // String prints the method with its secret and codes redacted.
 func (m MfaMethod) String() string { return redactedString("MfaMethod", m.fields()) }
 
-// GoString prints the method with its secret and codes redacted.
-func (m MfaMethod) GoString() string { return redactedString("exh.MfaMethod", m.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (m MfaMethod) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
+func (m MfaMethod) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethod", m.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (m MfaMethod) LogValue() slog.Value { return logGroup(m.fields()) }
@@ -329,15 +314,8 @@ func (r MfaMethodRequest) fields() []field {
 // String prints the request with its presence token redacted.
 func (r MfaMethodRequest) String() string { return redactedString("MfaMethodRequest", r.fields()) }
 
-// GoString prints the request with its presence token redacted.
-func (r MfaMethodRequest) GoString() string {
-	return redactedString("exh.MfaMethodRequest", r.fields())
-}
-
 // Format makes every fmt verb print the redacted form.
-func (r MfaMethodRequest) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, r.String(), r.GoString())
-}
+func (r MfaMethodRequest) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethodRequest", r.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (r MfaMethodRequest) LogValue() slog.Value { return logGroup(r.fields()) }
@@ -359,15 +337,8 @@ func (c MfaMethodConfirmation) String() string {
 	return redactedString("MfaMethodConfirmation", c.fields())
 }
 
-// GoString prints the confirmation with its presence token and code redacted.
-func (c MfaMethodConfirmation) GoString() string {
-	return redactedString("exh.MfaMethodConfirmation", c.fields())
-}
-
 // Format makes every fmt verb print the redacted form.
-func (c MfaMethodConfirmation) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, c.String(), c.GoString())
-}
+func (c MfaMethodConfirmation) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethodConfirmation", c.fields()) }
 
 // LogValue makes slog print the redacted form.
 func (c MfaMethodConfirmation) LogValue() slog.Value { return logGroup(c.fields()) }
@@ -378,16 +349,13 @@ func (c MfaMethodConfirmation) MarshalJSON() ([]byte, error) { return redactedJS
 // Format makes every fmt verb print the one-line error, so %+v and %#v cannot
 // reach the MFA token.
 func (e *MfaRequiredError) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, e.Error(), "&exh.MfaRequiredError{"+e.Error()+", Challenge:"+e.Challenge.GoString()+"}")
+	formatRedacted(f, verb, e.Error(), "&exh.MfaRequiredError{"+e.Error()+", Challenge:"+redactedString("exh.MfaChallenge", e.Challenge.fields())+"}")
 }
 
 // LogValue makes slog print the one-line error.
 func (e *MfaRequiredError) LogValue() slog.Value { return slog.StringValue(e.Error()) }
 
-// GoString is String: the client's fields hold credentials.
-func (c *Client) GoString() string { return c.String() }
-
-// Format makes every fmt verb print String.
+// Format makes every fmt verb, %#v included, print String.
 func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.String()) }
 
 // LogValue makes slog print String.

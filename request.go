@@ -15,8 +15,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/exhgo/exh/oauth1"
 )
 
 // call is one API call as the services describe it. Every call of the SDK,
@@ -315,13 +313,4 @@ func retryCause(o outcome) string {
 		return fmt.Sprintf("status %d %s", o.status, http.StatusText(o.status))
 	}
 	return networkErrorKind(o.err)
-}
-
-// signingTransport wraps base with the OAuth1 signer of the client.
-func (c *Client) signingTransport(base http.RoundTripper) *oauth1.Transport {
-	return &oauth1.Transport{
-		Base:        base,
-		Signer:      &oauth1.Signer{Now: c.sessions.now},
-		Credentials: signingCredentials(c.baseURL.Host),
-	}
 }

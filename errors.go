@@ -1,16 +1,12 @@
 package exh
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // codes.go (ErrorCode, its constants and the code table) is generated from
@@ -105,7 +101,23 @@ func (e *APIError) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(http.StatusText(e.StatusCode))
 	}
+	if h := e.hint(); h != "" {
+		b.WriteString(" (")
+		b.WriteString(h)
+		b.WriteByte(')')
+	}
 	return b.String()
+}
+
+// hint says what to do about the error, when the SDK knows.
+func (e *APIError) hint() string {
+	switch {
+	case e.RemainingDelay > 0:
+		return "retry in " + (e.RemainingDelay + time.Second - 1).Truncate(time.Second).String()
+	case e.Code == ErrCodeInvalidPresenceToken:
+		return "confirm presence again with AuthService.ConfirmPresence"
+	}
+	return ""
 }
 
 // Is reports whether target is this error's code (an ErrorCode) or its
@@ -127,16 +139,28 @@ func (e *APIError) Is(target error) bool {
 //
 //	var mfaErr *exh.MfaRequiredError // not exh.MfaRequiredError: that never matches
 //	if errors.As(err, &mfaErr) { … mfaErr.Challenge.Token … }
+//
+// When the server's challenge was malformed, Challenge holds what was usable
+// and Error says what was missing.
 type MfaRequiredError struct {
 	*APIError
 	Challenge MfaChallenge
+	missing   []string // parts of the challenge the answer lacked
+}
+
+// Error is the *APIError's line, plus what the challenge lacked, if anything.
+func (e *MfaRequiredError) Error() string {
+	if len(e.missing) == 0 {
+		return e.APIError.Error()
+	}
+	return e.APIError.Error() + "; the MFA challenge lacks " + strings.Join(e.missing, ", ")
 }
 
 // Unwrap returns the underlying *APIError.
 func (e *MfaRequiredError) Unwrap() error { return e.APIError }
 
 // MfaChallenge is the MFA part of a 129 answer. Token is a secret: String,
-// GoString, Format, LogValue and MarshalJSON redact it.
+// Format, LogValue and MarshalJSON redact it.
 type MfaChallenge struct {
 	Token     string        // MFA token to send back with the code
 	ExpiresIn time.Duration // how long Token stays valid ("tokenExpiresIn", milliseconds)
@@ -153,7 +177,7 @@ type RequestError struct {
 
 // Error implements error: one line, no query string, no body.
 func (e *RequestError) Error() string {
-	return "exh: " + e.Method + " " + e.Path + ": " + e.Err.Error()
+	return "exh: " + e.Method + " " + e.Path + ": " + oneLine(e.Err.Error(), 300)
 }
 
 // Unwrap returns the cause.
@@ -169,7 +193,7 @@ type OutcomeUnknownError struct {
 
 // Error implements error: one line, no query string, no body.
 func (e *OutcomeUnknownError) Error() string {
-	return "exh: " + e.Method + " " + e.Path + ": outcome unknown, not retried: " + e.Err.Error()
+	return "exh: " + e.Method + " " + e.Path + ": outcome unknown, not retried: " + oneLine(e.Err.Error(), 300)
 }
 
 // Unwrap returns the cause.
@@ -187,7 +211,7 @@ type DecodeError struct {
 // Error implements error: one line, no query string, no body.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("exh: %s %s: %d response (%s) could not be decoded: %v",
-		e.Method, e.Path, e.StatusCode, oneLine(e.ContentType, 80), e.Err)
+		e.Method, e.Path, e.StatusCode, oneLine(e.ContentType, 80), oneLine(e.Err.Error(), 200))
 }
 
 // Unwrap returns the JSON error.
@@ -261,152 +285,4 @@ func (notAuthenticatedError) Error() string { return "exh: no user session; log 
 
 func (notAuthenticatedError) Is(target error) bool {
 	return target == ErrUnauthorized || target == ErrCodeUserNotAuthenticated
-}
-
-// errorBody is the wire shape of an ExH error.
-type errorBody struct {
-	Code           json.RawMessage `json:"code"`
-	Name           string          `json:"name"`
-	Error          string          `json:"error"` // OAuth2-style bodies
-	Message        string          `json:"message"`
-	Description    string          `json:"description"`
-	RemainingDelay json.RawMessage `json:"remainingDelay"`
-	Mfa            *mfaBody        `json:"mfa"`
-}
-
-type mfaBody struct {
-	Token          string          `json:"token"`
-	TokenExpiresIn json.RawMessage `json:"tokenExpiresIn"`
-	TokenExipresIn json.RawMessage `json:"tokenExipresIn"` // the OpenAPI example's spelling
-	Methods        []MfaMethod     `json:"methods"`
-}
-
-// maxSnippet bounds APIError.Snippet.
-const maxSnippet = 512
-
-// newAPIError builds the error for a response with status >= 400. Bodies of
-// authentication calls (sensitive) are never copied into the error.
-func newAPIError(method, path string, status int, body []byte, sensitive bool) error {
-	e := &APIError{StatusCode: status, Method: method, Path: path}
-	var wire errorBody
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &wire) == nil {
-		e.Code = parseCode(wire.Code)
-		e.Name = firstNonEmpty(wire.Name, wire.Error, e.Code.Name())
-		e.Message = firstNonEmpty(wire.Description, wire.Message)
-		e.RemainingDelay = parseMillis(wire.RemainingDelay)
-		if e.Code == ErrCodeMfaRequired || wire.Error == "mfa_required" {
-			return &MfaRequiredError{APIError: e, Challenge: wire.Mfa.challenge()}
-		}
-		return e
-	}
-	if !sensitive {
-		e.Snippet = snippet(body)
-	}
-	return e
-}
-
-func (m *mfaBody) challenge() MfaChallenge {
-	if m == nil {
-		return MfaChallenge{}
-	}
-	expires := m.TokenExpiresIn
-	if len(expires) == 0 {
-		expires = m.TokenExipresIn
-	}
-	return MfaChallenge{Token: m.Token, ExpiresIn: parseMillis(expires), Methods: m.Methods}
-}
-
-// parseCode reads a code written as a number (129, 129.0) or a numeric string ("129").
-func parseCode(raw json.RawMessage) ErrorCode {
-	f, ok := parseNumber(raw)
-	if !ok || f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
-		return 0
-	}
-	return ErrorCode(f)
-}
-
-// parseMillis reads a millisecond count (number or numeric string) as a
-// Duration clamped to [0, 24h]. Anything else is 0.
-func parseMillis(raw json.RawMessage) time.Duration {
-	f, ok := parseNumber(raw)
-	if !ok || f <= 0 {
-		return 0
-	}
-	if f >= float64(maxDelay/time.Millisecond) {
-		return maxDelay
-	}
-	return time.Duration(f * float64(time.Millisecond))
-}
-
-func parseNumber(raw json.RawMessage) (float64, bool) {
-	if len(raw) == 0 {
-		return 0, false
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return 0, false
-	}
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, false
-		}
-		return f, true
-	}
-	return 0, false
-}
-
-// snippet returns at most maxSnippet bytes of body as valid UTF-8.
-func snippet(body []byte) string {
-	s := strings.ToValidUTF8(string(body[:min(len(body), maxSnippet)]), "\uFFFD")
-	for len(s) > maxSnippet { // replacement characters are longer than the bytes they replace
-		_, size := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-size]
-	}
-	return s
-}
-
-// oneLine shortens s to max bytes of valid UTF-8 and replaces line breaks, so
-// that Error() stays one line whatever the server sent.
-func oneLine(s string, max int) string {
-	if len(s) > max {
-		s = s[:max]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	if strings.ContainsAny(s, "\r\n") {
-		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
-	}
-	return s
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// scrubSecrets replaces every secret of a call that the server echoed in
-// the error's name or message.
-func scrubSecrets(err error, secrets []string) {
-	e := asAPIError(err)
-	if e == nil {
-		return
-	}
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		e.Message = strings.ReplaceAll(e.Message, s, redacted)
-		e.Name = strings.ReplaceAll(e.Name, s, redacted)
-	}
 }

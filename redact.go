@@ -135,7 +135,6 @@ func (c Config) fields() []field {
 // String prints the config with its secrets redacted.
 func (c Config) String() string { return redactedString("Config", c.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
 func (c Config) Format(f fmt.State, verb rune) { formatFields(f, verb, "Config", c.fields()) }
 
@@ -157,7 +156,6 @@ func (s Session) fields() []field {
 
 // String prints the session with its token and secret redacted.
 func (s Session) String() string { return redactedString("Session", s.fields()) }
-
 
 // Format makes every fmt verb print the redacted form.
 func (s Session) Format(f fmt.State, verb rune) { formatFields(f, verb, "Session", s.fields()) }
@@ -184,7 +182,6 @@ func (t Token) fields() []field {
 // String prints the token with its secrets redacted.
 func (t Token) String() string { return redactedString("Token", t.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
 func (t Token) Format(f fmt.State, verb rune) { formatFields(f, verb, "Token", t.fields()) }
 
@@ -207,7 +204,6 @@ func (t SSOToken) fields() []field {
 // String prints the SSO token redacted.
 func (t SSOToken) String() string { return redactedString("SSOToken", t.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
 func (t SSOToken) Format(f fmt.State, verb rune) { formatFields(f, verb, "SSOToken", t.fields()) }
 
@@ -224,9 +220,10 @@ func (p PresenceToken) fields() []field {
 // String prints the presence token redacted.
 func (p PresenceToken) String() string { return redactedString("PresenceToken", p.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
-func (p PresenceToken) Format(f fmt.State, verb rune) { formatFields(f, verb, "PresenceToken", p.fields()) }
+func (p PresenceToken) Format(f fmt.State, verb rune) {
+	formatFields(f, verb, "PresenceToken", p.fields())
+}
 
 // LogValue makes slog print the redacted form.
 func (p PresenceToken) LogValue() slog.Value { return logGroup(p.fields()) }
@@ -249,9 +246,10 @@ func (m MfaChallenge) fields() []field {
 // String prints the challenge with its token redacted.
 func (m MfaChallenge) String() string { return redactedString("MfaChallenge", m.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
-func (m MfaChallenge) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaChallenge", m.fields()) }
+func (m MfaChallenge) Format(f fmt.State, verb rune) {
+	formatFields(f, verb, "MfaChallenge", m.fields())
+}
 
 // LogValue makes slog print the redacted form.
 func (m MfaChallenge) LogValue() slog.Value { return logGroup(m.fields()) }
@@ -266,9 +264,10 @@ func (m MfaConfirmation) fields() []field {
 // String prints the confirmation with its token and code redacted.
 func (m MfaConfirmation) String() string { return redactedString("MfaConfirmation", m.fields()) }
 
-
 // Format makes every fmt verb print the redacted form.
-func (m MfaConfirmation) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaConfirmation", m.fields()) }
+func (m MfaConfirmation) Format(f fmt.State, verb rune) {
+	formatFields(f, verb, "MfaConfirmation", m.fields())
+}
 
 // LogValue makes slog print the redacted form.
 func (m MfaConfirmation) LogValue() slog.Value { return logGroup(m.fields()) }
@@ -290,7 +289,6 @@ func (m MfaMethod) fields() []field {
 
 // String prints the method with its secret and codes redacted.
 func (m MfaMethod) String() string { return redactedString("MfaMethod", m.fields()) }
-
 
 // Format makes every fmt verb print the redacted form.
 func (m MfaMethod) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethod", m.fields()) }
@@ -315,7 +313,9 @@ func (r MfaMethodRequest) fields() []field {
 func (r MfaMethodRequest) String() string { return redactedString("MfaMethodRequest", r.fields()) }
 
 // Format makes every fmt verb print the redacted form.
-func (r MfaMethodRequest) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethodRequest", r.fields()) }
+func (r MfaMethodRequest) Format(f fmt.State, verb rune) {
+	formatFields(f, verb, "MfaMethodRequest", r.fields())
+}
 
 // LogValue makes slog print the redacted form.
 func (r MfaMethodRequest) LogValue() slog.Value { return logGroup(r.fields()) }
@@ -338,7 +338,9 @@ func (c MfaMethodConfirmation) String() string {
 }
 
 // Format makes every fmt verb print the redacted form.
-func (c MfaMethodConfirmation) Format(f fmt.State, verb rune) { formatFields(f, verb, "MfaMethodConfirmation", c.fields()) }
+func (c MfaMethodConfirmation) Format(f fmt.State, verb rune) {
+	formatFields(f, verb, "MfaMethodConfirmation", c.fields())
+}
 
 // LogValue makes slog print the redacted form.
 func (c MfaMethodConfirmation) LogValue() slog.Value { return logGroup(c.fields()) }

@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Tests of the reliability matrix (guides/reliability.md) not covered by
+// Tests of the reliability matrix (the failure modes the SDK promises to handle) not covered by
 // retry_test.go, errors_test.go and the flow tests.
 
 // Row 11: resty's own logger must never write to stderr.

@@ -18,8 +18,8 @@ import (
 	"github.com/exhgo/exh/oauth1"
 )
 
-// The V3-shaped request of the issue and of oauth1/bench_test.go (spec
-// §1.11 V3): an RQL listing signed with a user token.
+// The V3-shaped request of the issue and of oauth1/bench_test.go (docs/protocol.md
+// §2.10, V3): an RQL listing signed with a user token.
 const (
 	v3Method = http.MethodGet
 	v3URL    = "https://api.dev.example.extrahorizon.io/auth/v2/oauth1/tokens?select(id,name)&limit(10)&eq(userId,abc)"

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// v3 is the V3-shaped request of spec §1.11: RQL query and a token.
+// v3 is the V3-shaped request of docs/protocol.md §2.10: RQL query and a token.
 var v3 = vectors[2]
 
 func mustParse(tb testing.TB, s string) *url.URL {

@@ -1,19 +1,19 @@
 // Package oauth1 signs HTTP requests for the ExtraHorizon (ExH) API with the
 // ExH variant of OAuth 1.0a HMAC-SHA1, byte for byte as the ExH JavaScript
-// SDK 8.14.1 does it (spec/protocol.md §1).
+// SDK 8.14.1 does it (docs/protocol.md §2).
 //
 // The variant differs from plain RFC 5849 in a few ways that matter for the
 // signature:
 //
-//   - The query string is read the way the npm qs library reads it (spec
-//     §1.5): pieces are split on '&' only, '+' is a space, a name or value
+//   - The query string is read the way the npm qs library reads it (docs/protocol.md
+//     §2.4): pieces are split on '&' only, '+' is a space, a name or value
 //     that is not valid percent-encoded UTF-8 is signed as it was written, a
 //     name without '=' gets an empty value, names matching JavaScript
 //     Object.prototype members are dropped, and brackets in names nest
 //     (a[b]=c is signed as "a[b]" = "c"; more than 20 values of one name are
 //     signed as a[0], a[1], …). Those last rules are best avoided: the SDK
-//     keeps its own URLs in the safe subset of spec §1.5 (no bracket in a
-//     name, no name repeated more than 20 times, no Object.prototype name).
+//     keeps its own URLs in the safe subset of docs/protocol.md §2.4 (no bracket
+//     in a name, no name repeated more than 20 times, no Object.prototype name).
 //     RQL queries such as ?select(id,name)&limit(10) are the common case:
 //     each piece is a name with an empty value.
 //   - A query parameter named like an oauth parameter the header sends is

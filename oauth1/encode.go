@@ -21,8 +21,8 @@ var unreserved = func() (t [256]bool) {
 	return t
 }()
 
-// Parameter names and values appear in the base string encoded twice (spec
-// §1.7): the internal encoders take a flag that writes each escape "%XX" as
+// Parameter names and values appear in the base string encoded twice (docs/protocol.md
+// §2.6): the internal encoders take a flag that writes each escape "%XX" as
 // "%25XX" directly.
 const (
 	once  = false
@@ -31,7 +31,7 @@ const (
 
 // PercentEncode encodes s per RFC 3986: the bytes of its UTF-8 form other than
 // A-Z a-z 0-9 - . _ ~ are written as %XX with upper-case hex. It is the encoder
-// used for every part of a signature (spec §1.3).
+// used for every part of a signature (docs/protocol.md §2.2).
 func PercentEncode(s string) string {
 	if !needsEncoding(s) {
 		return s
@@ -138,7 +138,7 @@ func appendDecodeEscaped(dst []byte, raw string, twice bool) ([]byte, brackets) 
 	return dst, br
 }
 
-// qsDecode decodes a name or value the way qs does (spec §1.5 rule 4): '+'
+// qsDecode decodes a name or value the way qs does (docs/protocol.md §2.4 rule 4): '+'
 // becomes a space, then the text is percent-decoded as strict UTF-8; if that
 // fails anywhere, the raw text is kept with only the '+' change and the
 // %5B/%5D → [ ] rewrite that qs applies to the whole query first.

@@ -12,7 +12,8 @@ import (
 	"github.com/exhgo/exh/oauth1"
 )
 
-// This reproduces vector V2 of the spec: the token check of a logged-in user.
+// This reproduces vector V2 of docs/protocol.md §2.10: the token check of a
+// logged-in user.
 func ExampleSigner_Authorization() {
 	s := &oauth1.Signer{
 		Now:   func() time.Time { return time.UnixMilli(1700000000123) },

@@ -24,7 +24,7 @@ func baseURLOf(t testing.TB, base string) string {
 	return decoded
 }
 
-// TestBaseURLNormalization covers the table of spec §1.4.
+// TestBaseURLNormalization covers the table of docs/protocol.md §2.3.
 func TestBaseURLNormalization(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"HTTPS://API.Example.COM/x", "https://api.example.com/x"},
@@ -65,7 +65,7 @@ func TestBaseURLNormalization(t *testing.T) {
 }
 
 // TestBaseURLEncoded checks that the base URL is encoded as a whole, so a
-// '%' of the path is signed as %25 (spec §1.4).
+// '%' of the path is signed as %25 (docs/protocol.md §2.3).
 func TestBaseURLEncoded(t *testing.T) {
 	base := BaseString("get", mustParse(t, "https://h/a%2fb"), nil)
 	require.Equal(t, "GET&https%3A%2F%2Fh%2Fa%252fb&", base)

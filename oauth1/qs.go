@@ -10,7 +10,7 @@ import (
 // This file is the slow path of query parsing: a plain model of what
 // qs.parse (qs 6.15.2, default options, as in JS SDK 8.14.1) builds from a
 // query string, and of how the SDK then flattens that into signed pairs
-// (spec §1.5). The fast path in query.go handles the common case and falls
+// (docs/protocol.md §2.4). The fast path in query.go handles the common case and falls
 // back here when a name holds brackets, a piece holds "]=" after its first
 // '=', or a name repeats more than qsArrayLimit times. The model follows the
 // JavaScript step by step, so it is written for clarity, not speed.
@@ -123,7 +123,7 @@ type qsPair struct{ name, value string }
 
 // qsParams parses query as qs.parse does, leaves out the top-level keys for
 // which skip reports true (the oauth parameters that overwrite them) and
-// flattens the rest the way the SDK does before encoding (spec §1.5).
+// flattens the rest the way the SDK does before encoding (docs/protocol.md §2.4).
 func qsParams(query string, skip func(string) bool) []qsPair {
 	obj := qsParse(query)
 	var out []qsPair

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// normalized returns the normalized parameter string (spec §1.6) that
+// normalized returns the normalized parameter string (docs/protocol.md §2.5) that
 // BaseString computes for a query, with no oauth parameters added.
 func normalized(t testing.TB, query string) string {
 	t.Helper()
@@ -34,7 +34,7 @@ func repeatQuery(piece string, n int) string {
 // qsCases are queries and the normalized parameter strings the JS SDK 8.14.1
 // signs for them: the expected values were computed with qs 6.15.2 and the
 // SDK's flattening and encoding code in Node 20. They cover every rule of
-// spec §1.5, the fast path and the qs model behind it.
+// docs/protocol.md §2.4, the fast path and the qs model behind it.
 var qsCases = []struct{ query, want string }{
 	{"a=1&&b=2", "a=1&b=2"},
 	{"a=1;b=2", "a=1%3Bb%3D2"},
@@ -135,7 +135,7 @@ func TestQueryParameterLimit(t *testing.T) {
 	require.NotContains(t, got, "p1000=")
 }
 
-// TestQueryOverwrite checks spec §1.6: an oauth parameter replaces every
+// TestQueryOverwrite checks docs/protocol.md §2.5: an oauth parameter replaces every
 // query parameter with its top-level name, lists and objects included.
 func TestQueryOverwrite(t *testing.T) {
 	u := mustParse(t, "https://h/?oauth_nonce=evil&oauth_nonce=evil2&oauth_timestamp[x]=1&oauth_token=kept&oauth_foo=kept")

@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// addQuery appends the signed pairs of a raw query (spec §1.5) to st.pairs,
+// addQuery appends the signed pairs of a raw query (docs/protocol.md §2.4) to st.pairs,
 // sorted, leaving out the parameters whose top-level name is in over: those
-// are overwritten by oauth parameters (spec §1.6). The names in over must
+// are overwritten by oauth parameters (docs/protocol.md §2.5). The names in over must
 // need no encoding.
 //
-// The fast path below handles the safe subset of spec §1.5 (plain names,
+// The fast path below handles the safe subset of docs/protocol.md §2.4 (plain names,
 // RQL, names repeated at most qsArrayLimit times) without maps. Anything else
 // goes through the qs model in qs.go.
 func (st *state) addQuery(query string, over []string) {
@@ -54,7 +54,7 @@ func (st *state) addQueryFast(query string, over []string) bool {
 		case nameBr.any || valueBr.equals:
 			return false
 		case name == "" || isPrototypeName(st.kv[ns:vs]) || isOverwritten(st.kv[ns:vs], over):
-			st.kv = st.kv[:ns] // qs drops these (spec §1.5, §1.6)
+			st.kv = st.kv[:ns] // qs drops these (docs/protocol.md §2.4, §2.5)
 			continue
 		}
 		st.pairs = append(st.pairs, pair{span{ns, vs}, span{vs, len(st.kv)}})

@@ -18,7 +18,7 @@ import (
 // This file holds a plain, deliberately slow reference implementation of the
 // ExH signature, written without looking at the optimized code: strings,
 // maps, sort.Strings-style sorting and the standard library's escaping. It
-// covers the safe subset of spec §1.5 only: no bracket in any name or value
+// covers the safe subset of docs/protocol.md §2.4 only: no bracket in any name or value
 // (literal or %5B/%5D), and no name repeated more than 20 times. Prototype
 // names and the 1000-piece limit are modelled. Queries outside the subset
 // are checked against qs itself in qs_test.go instead.
@@ -79,7 +79,7 @@ func refQueryParams(query string) (map[string][]string, bool) {
 	return params, true
 }
 
-// refNormalized is the normalized parameter string of spec §1.6.
+// refNormalized is the normalized parameter string of docs/protocol.md §2.5.
 func refNormalized(params map[string][]string) string {
 	var pairs []string
 	for name, values := range params {
@@ -96,7 +96,7 @@ func refNormalized(params map[string][]string) string {
 	return strings.Join(pairs, "&")
 }
 
-// refBaseURL is scheme://host/path as spec §1.4 describes.
+// refBaseURL is scheme://host/path as docs/protocol.md §2.3 describes.
 func refBaseURL(u *url.URL) string {
 	scheme := strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Host)
@@ -156,7 +156,7 @@ func refBaseString(method string, u *url.URL, oauth map[string]string) (string, 
 	return refEncode(strings.ToUpper(method)) + "&" + refEncode(refBaseURL(u)) + "&" + refEncode(refNormalized(params)), true
 }
 
-// refSign is the HMAC-SHA1 signature of spec §1.7.
+// refSign is the HMAC-SHA1 signature of docs/protocol.md §2.6.
 func refSign(base, consumerSecret, tokenSecret string) string {
 	mac := hmac.New(sha1.New, []byte(refEncode(consumerSecret)+"&"+refEncode(tokenSecret)))
 	mac.Write([]byte(base))

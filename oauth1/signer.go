@@ -29,7 +29,7 @@ type Signer struct {
 type Param struct{ Name, Value string }
 
 // The oauth parameters an Authorization header carries, which overwrite
-// query parameters of the same name (spec §1.6).
+// query parameters of the same name (docs/protocol.md §2.5).
 var (
 	oauthNames      = []string{"oauth_consumer_key", "oauth_nonce", "oauth_signature_method", "oauth_timestamp", "oauth_version"}
 	oauthNamesToken = append(slices.Clip(oauthNames), "oauth_token")
@@ -39,7 +39,7 @@ var (
 // ("OAuth oauth_consumer_key=\"…\", …") for a request with this method and
 // URL exactly as it will go on the wire: lower-cased scheme and host, default
 // port (:443 https, :80 http) dropped, u.EscapedPath() (an empty path is "/";
-// dot segments resolved), and u.RawQuery parsed the qs way (spec §1.5). The
+// dot segments resolved), and u.RawQuery parsed the qs way (docs/protocol.md §2.4). The
 // body is never signed. oauth_token is sent only when c.Token is not empty;
 // c.TokenSecret is part of the key whenever it is set.
 //
@@ -116,7 +116,7 @@ func (st *state) addOAuthParams(c *Credentials, s Signer) headerValues {
 	return h
 }
 
-// header builds the Authorization header value (spec §1.8).
+// header builds the Authorization header value (docs/protocol.md §2.7).
 func (st *state) header(h headerValues, sig [28]byte) string {
 	b := append(st.out[:0], `OAuth oauth_consumer_key="`...)
 	b = st.appendOnce(b, h.key, h.consumerKey)
@@ -137,10 +137,10 @@ func (st *state) header(h headerValues, sig [28]byte) string {
 	return string(b)
 }
 
-// BaseString returns the signature base string (spec §1.7) for method and u,
+// BaseString returns the signature base string (docs/protocol.md §2.6) for method and u,
 // normalized as Authorization does, with params merged into the query's
 // parameters: a param whose name starts with "oauth_" overwrites query
-// parameters of that name (spec §1.6), any other param is added alongside
+// parameters of that name (docs/protocol.md §2.5), any other param is added alongside
 // (this is how form-body parameters of plain RFC 5849 requests are passed).
 // u must not be nil.
 func BaseString(method string, u *url.URL, params []Param) string {
@@ -169,7 +169,7 @@ func BaseString(method string, u *url.URL, params []Param) string {
 }
 
 // Sign returns base64(HMAC-SHA1(enc(consumerSecret)&enc(tokenSecret), base)),
-// the oauth_signature of a base string (spec §1.7).
+// the oauth_signature of a base string (docs/protocol.md §2.6).
 func Sign(base, consumerSecret, tokenSecret string) string {
 	st := getState()
 	defer putState(st)
@@ -325,7 +325,7 @@ func (st *state) sign(sig *[28]byte, consumerSecret, tokenSecret string) {
 }
 
 // hmacSHA1 is HMAC-SHA1 (RFC 2104) with the key enc(consumer secret) &
-// enc(token secret) (spec §1.7). Like crypto/hmac it keeps the hash states
+// enc(token secret) (docs/protocol.md §2.6). Like crypto/hmac it keeps the hash states
 // after the padded key blocks, but it can switch keys without allocating.
 // What it keeps is secret-derived; it lives only in the state pool.
 type hmacSHA1 struct {

@@ -17,8 +17,8 @@ var (
 	errConsumerKey = errors.New("oauth1: empty consumer key")
 )
 
-// target is the part of a request URL that is signed: the base URL of spec
-// §1.4 and the raw query of §1.5.
+// target is the part of a request URL that is signed: the base URL of
+// docs/protocol.md §2.3 and the raw query of §2.4.
 type target struct {
 	scheme string // "http" or "https"
 	host   string // lower case, without a default port
@@ -26,7 +26,7 @@ type target struct {
 	query  string // raw, as sent
 }
 
-// newTarget checks that u can be signed and normalizes it (spec §1.4). host,
+// newTarget checks that u can be signed and normalizes it (docs/protocol.md §2.3). host,
 // if not empty, replaces u.Host: it is the Host header that goes on the wire.
 func newTarget(u *url.URL, host string) (target, error) {
 	if u == nil {

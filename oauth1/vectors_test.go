@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Shared values of vectors V1–V5 (spec §1.11).
+// Shared values of vectors V1–V5 (docs/protocol.md §2.10).
 const (
 	vConsumerKey    = "3f6c1a2b4d5e6f708192a3b4c5d6e7f8091a2b3c"
 	vConsumerSecret = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
@@ -24,7 +24,7 @@ var (
 	vLocal    = Credentials{ConsumerKey: "key with space", ConsumerSecret: `c&s=+/!*'()~`}
 )
 
-// vector is one signed request of spec §1.11.
+// vector is one signed request of docs/protocol.md §2.10.
 type vector struct {
 	name      string
 	method    string
@@ -143,7 +143,7 @@ func TestVectorV7TokenInHeader(t *testing.T) {
 	require.Contains(t, header, `oauth_token="tok%2Fen%2B1"`)
 }
 
-// TestKeyWithoutToken checks spec §1.7: a token secret is part of the key
+// TestKeyWithoutToken checks docs/protocol.md §2.6: a token secret is part of the key
 // even when oauth_token is left out because the token is empty.
 func TestKeyWithoutToken(t *testing.T) {
 	v := vectors[0]
@@ -158,7 +158,7 @@ func TestKeyWithoutToken(t *testing.T) {
 	require.NotContains(t, header, "oauth_token")
 }
 
-// The RFC 5849 and Twitter vectors of guides/go-anchors.md §2.
+// The RFC 5849 and Twitter vectors of RFC 5849 and Twitter's documented signing example.
 func TestRFC5849Vectors(t *testing.T) {
 	tests := []struct {
 		name                        string
@@ -181,7 +181,7 @@ func TestRFC5849Vectors(t *testing.T) {
 			sig:  "r6/TJjbCOr97/+UU0NsvSne7s5g=",
 		},
 		{
-			name: "RFC 5849 §1.2 (no oauth_version)", method: "GET", url: "http://photos.example.net/photos?file=vacation.jpg&size=original",
+			name: "RFC 5849 §2.1 (no oauth_version)", method: "GET", url: "http://photos.example.net/photos?file=vacation.jpg&size=original",
 			params: []Param{
 				{"oauth_consumer_key", "dpf43f3p2l4k3l03"}, {"oauth_token", "nnch734d00sl2jdk"},
 				{"oauth_signature_method", "HMAC-SHA1"}, {"oauth_timestamp", "137131202"}, {"oauth_nonce", "chapoH"},

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"strings"
+
+	"github.com/jarcoal/httpmock"
 
 	"github.com/exhgo/exh"
 	"github.com/exhgo/exh/exhtest"
@@ -217,4 +220,54 @@ func ExampleRawService_Get() {
 	// 200 John john@example.com
 	// 1 token, limit 10
 	// 404 true
+}
+
+// This example mocks the API with httpmock, the two ways that work: a mock
+// transport given with WithHTTPClient, or httpmock.Activate (which replaces
+// http.DefaultTransport, before or after NewClient). Retries are off, so a
+// request without a responder fails at once.
+func ExampleWithHTTPClient_httpmock() {
+	ctx := context.Background()
+	cfg := exh.Config{Host: "dev.example.io", ConsumerKey: "key", ConsumerSecret: "secret",
+		Token: "token", TokenSecret: "token-secret"}
+	const tokens = "https://api.dev.example.io/auth/v2/oauth1/tokens"
+	page := httpmock.NewStringResponder(200, `{"data":[{"id":"t1"}],"page":{"total":1,"offset":0,"limit":20}}`)
+
+	// 1. A mock transport of your own.
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("GET", tokens, page)
+	client, err := exh.NewClient(cfg, exh.WithHTTPClient(&http.Client{Transport: mock}), exh.WithRetry(exh.NoRetry()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := client.Tokens.Find(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("mock transport:", p.Data[0].ID)
+	_, err = client.Raw.Get(ctx, "/users/v1/me", nil)
+	fmt.Println("no responder, an error at once:", err != nil)
+
+	// 2. httpmock.Activate after NewClient: the client sees the replaced
+	// http.DefaultTransport at its next request.
+	client, err = exh.NewClient(cfg, exh.WithRetry(exh.NoRetry()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	httpmock.Activate()
+	defer httpmock.DeactivateAndReset()
+	httpmock.RegisterResponder("GET", tokens, func(r *http.Request) (*http.Response, error) {
+		fmt.Println("signed:", strings.HasPrefix(r.Header.Get("Authorization"), "OAuth "))
+		return page(r)
+	})
+	p, err = client.Tokens.Find(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("activated:", p.Data[0].ID)
+	// Output:
+	// mock transport: t1
+	// no responder, an error at once: true
+	// signed: true
+	// activated: t1
 }

@@ -44,17 +44,30 @@ func (r *recorder) all() []seen {
 	return append([]seen(nil), r.reqs...)
 }
 
-// newServerClient starts handler on loopback and returns a client for it,
-// with retries made instant. Both are closed with the test.
+// basePath is the path prefix every test server is mounted under, so that
+// the handling of a base URL's path is exercised by every test.
+const basePath = "/prefix"
+
+// newServerClient starts handler on loopback under basePath and returns a
+// client for it, with retries made instant. Both are closed with the test.
+// The handler and the recorder see paths without the prefix; a request that
+// arrives without it fails the test.
 func newServerClient(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *recorder) {
 	t.Helper()
 	rec := &recorder{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := strings.CutPrefix(r.URL.Path, basePath)
+		if !ok {
+			t.Errorf("request to %s, outside the base path %s", r.URL.Path, basePath)
+			http.NotFound(w, r)
+			return
+		}
+		r.URL.Path, r.URL.RawPath = p, ""
 		rec.add(r)
 		handler(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	c := newTestClient(t, srv.URL, opts...)
+	c := newTestClient(t, srv.URL+basePath, opts...)
 	return c, rec
 }
 

@@ -2,8 +2,6 @@ package exh
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -286,25 +284,4 @@ func TestInvalidArguments(t *testing.T) {
 	_, err = c.Raw.Get(nil, "/x", nil)
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Empty(t, rec.all())
-}
-
-func TestLoadCredentials(t *testing.T) {
-	dir := t.TempDir()
-	good := filepath.Join(dir, "credentials")
-	require.NoError(t, os.WriteFile(good, []byte("API_HOST=dev.example.io\r\nAPI_OAUTH_CONSUMER_KEY=ck\r\n"+
-		"API_OAUTH_CONSUMER_SECRET=cs\nAPI_OAUTH_TOKEN=tk\nAPI_OAUTH_TOKEN_SECRET=ts\nBROKEN=a=b\n\n"), 0o600))
-	cfg, err := LoadCredentials(good)
-	require.NoError(t, err)
-	assert.Equal(t, Config{Host: "dev.example.io", ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tk", TokenSecret: "ts"}, cfg)
-
-	bad := filepath.Join(dir, "bad")
-	require.NoError(t, os.WriteFile(bad, []byte("API_HOST=x\nAPI_OAUTH_CONSUMER_KEY=ck\nAPI_OAUTH_TOKEN_SECRET=a=b\n"), 0o600))
-	_, err = LoadCredentials(bad)
-	require.ErrorIs(t, err, ErrInvalidConfig)
-	assert.Contains(t, err.Error(), "API_OAUTH_CONSUMER_SECRET")
-	assert.Contains(t, err.Error(), "API_OAUTH_TOKEN_SECRET")
-	assert.NotContains(t, err.Error(), "API_HOST")
-
-	_, err = LoadCredentials(filepath.Join(dir, "missing"))
-	assert.ErrorIs(t, err, os.ErrNotExist)
 }

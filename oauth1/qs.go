@@ -386,75 +386,92 @@ func isObjectValue(v jsValue) bool {
 	return false
 }
 
-// qsMerge is qs utils.merge with its default options (strictMerge on).
+// qsMerge is qs utils.merge with its default options (strictMerge on). It
+// dispatches on the shapes of target and source; each case is one branch of
+// utils.merge.
 func qsMerge(target, source jsValue) jsValue {
 	if source == nil || source == "" {
 		return target
 	}
 	if s, ok := source.(string); ok {
-		switch t := target.(type) {
-		case *jsArray:
-			if len(t.elems) > qsArrayLimit {
-				o := arrayToObject(concat(t, s))
-				o.overflow, o.maxIndex = true, float64(len(t.elems))
-				return o
-			}
-			t.elems = append(t.elems, s)
-			return t
-		case *jsObject:
-			if t.overflow {
-				t.maxIndex++
-				t.set(jsNumber(t.maxIndex), s)
-				return t
-			}
-		}
-		return &jsArray{elems: []jsValue{target, s}}
+		return mergeString(target, s)
 	}
-
 	if !isObjectValue(target) {
-		if so, ok := source.(*jsObject); ok && so.overflow {
-			o := newObject()
-			o.set("0", target)
-			for _, k := range so.ownKeys() {
-				o.set(jsNumber(jsParseInt(k)+1), so.vals[k])
-			}
-			o.overflow, o.maxIndex = true, so.maxIndex+1
-			return o
-		}
-		elems := concat(&jsArray{elems: []jsValue{target}}, source)
-		if len(elems) > qsArrayLimit {
-			return overflowObject(elems)
-		}
-		return &jsArray{elems: elems}
+		return mergeIntoPrimitive(target, source)
 	}
-
 	ta, targetIsArray := target.(*jsArray)
 	if sa, ok := source.(*jsArray); ok && targetIsArray {
-		for i, item := range sa.elems {
-			if item == nil {
-				continue
-			}
-			switch {
-			case i >= len(ta.elems) || ta.elems[i] == nil:
-				for len(ta.elems) <= i {
-					ta.elems = append(ta.elems, nil)
-				}
-				ta.elems[i] = item
-			case isObjectValue(ta.elems[i]) && isObjectValue(item):
-				ta.elems[i] = qsMerge(ta.elems[i], item)
-			default:
-				ta.elems = append(ta.elems, item)
-			}
-		}
-		return ta
+		return mergeArrays(ta, sa)
 	}
-
-	var acc *jsObject
 	if targetIsArray {
-		acc = arrayToObject(ta.elems)
-	} else {
-		acc = target.(*jsObject)
+		return mergeIntoObject(arrayToObject(ta.elems), source)
 	}
+	return mergeIntoObject(target.(*jsObject), source)
+}
+
+// mergeString appends a string source to target.
+func mergeString(target jsValue, s string) jsValue {
+	switch t := target.(type) {
+	case *jsArray:
+		if len(t.elems) > qsArrayLimit {
+			o := arrayToObject(concat(t, s))
+			o.overflow, o.maxIndex = true, float64(len(t.elems))
+			return o
+		}
+		t.elems = append(t.elems, s)
+		return t
+	case *jsObject:
+		if t.overflow {
+			t.maxIndex++
+			t.set(jsNumber(t.maxIndex), s)
+			return t
+		}
+	}
+	return &jsArray{elems: []jsValue{target, s}}
+}
+
+// mergeIntoPrimitive merges an array or object source into a string target.
+func mergeIntoPrimitive(target, source jsValue) jsValue {
+	if so, ok := source.(*jsObject); ok && so.overflow {
+		o := newObject()
+		o.set("0", target)
+		for _, k := range so.ownKeys() {
+			o.set(jsNumber(jsParseInt(k)+1), so.vals[k])
+		}
+		o.overflow, o.maxIndex = true, so.maxIndex+1
+		return o
+	}
+	elems := concat(&jsArray{elems: []jsValue{target}}, source)
+	if len(elems) > qsArrayLimit {
+		return overflowObject(elems)
+	}
+	return &jsArray{elems: elems}
+}
+
+// mergeArrays merges source into target index by index.
+func mergeArrays(ta, sa *jsArray) jsValue {
+	for i, item := range sa.elems {
+		if item == nil {
+			continue
+		}
+		switch {
+		case i >= len(ta.elems) || ta.elems[i] == nil:
+			for len(ta.elems) <= i {
+				ta.elems = append(ta.elems, nil)
+			}
+			ta.elems[i] = item
+		case isObjectValue(ta.elems[i]) && isObjectValue(item):
+			ta.elems[i] = qsMerge(ta.elems[i], item)
+		default:
+			ta.elems = append(ta.elems, item)
+		}
+	}
+	return ta
+}
+
+// mergeIntoObject merges source's own keys into acc, keeping the overflow
+// bookkeeping of qs's array limit.
+func mergeIntoObject(acc *jsObject, source jsValue) jsValue {
 	so, sourceIsObject := source.(*jsObject)
 	for _, k := range ownKeysOf(source) {
 		v := valueAt(source, k)

@@ -94,12 +94,19 @@ func scanOperator(s string, start int) (int, string, *SyntaxError) {
 	if i == len(s) || s[i] != '(' {
 		return 0, "", unexpected(s, i, "'(' after the operator name")
 	}
-	i++
+	end, err := scanArguments(s, i+1)
+	return end, name, err
+}
+
+// scanArguments checks the arguments after an opening parenthesis at
+// s[i-1], nested operators and lists included, and returns the index just
+// after the matching ')'.
+func scanArguments(s string, i int) (int, *SyntaxError) {
 	depth := 1
 	argStart := true // at the start of an argument: after '(' or ','
 	for depth > 0 {
 		if i == len(s) {
-			return 0, "", &SyntaxError{Offset: i, Reason: "missing ')'"}
+			return 0, &SyntaxError{Offset: i, Reason: "missing ')'"}
 		}
 		switch c := s[i]; {
 		case c == ')':
@@ -109,40 +116,49 @@ func scanOperator(s string, start int) (int, string, *SyntaxError) {
 		case c == ',':
 			i++
 			argStart = true
+		case !argStart && (c == '(' || isArgByte(c)):
+			return 0, unexpected(s, i, "',' or ')'")
 		case c == '(':
-			if !argStart {
-				return 0, "", unexpected(s, i, "',' or ')'")
-			}
 			depth++
 			i++
 		case isArgByte(c):
-			if !argStart {
-				return 0, "", unexpected(s, i, "',' or ')'")
+			j, opens, err := scanArgument(s, i)
+			if err != nil {
+				return 0, err
 			}
-			j := i
-			for j < len(s) && isArgByte(s[j]) {
-				j++
-			}
-			if j < len(s) && s[j] == '(' {
-				if !isName(s[i:j]) {
-					return 0, "", &SyntaxError{Offset: i, Reason: "invalid operator name"}
-				}
+			if opens {
 				depth++
-				j++
 			} else {
-				if _, ok := unescape(s[i:j]); !ok {
-					return 0, "", &SyntaxError{Offset: i, Reason: "malformed percent-encoding or UTF-8 in an argument"}
-				}
 				argStart = false
 			}
 			i = j
 		case c == '&' || c == '|':
-			return 0, "", &SyntaxError{Offset: i, Reason: strconv.QuoteRune(rune(c)) + " inside parentheses is not supported; use and(...) or or(...)"}
+			return 0, &SyntaxError{Offset: i, Reason: strconv.QuoteRune(rune(c)) + " inside parentheses is not supported; use and(...) or or(...)"}
 		default:
-			return 0, "", unexpected(s, i, "',' or ')' or an argument")
+			return 0, unexpected(s, i, "',' or ')' or an argument")
 		}
 	}
-	return i, name, nil
+	return i, nil
+}
+
+// scanArgument checks the argument at s[i]: a value, or the name of a nested
+// operator followed by '(' (opens reports which). It returns the index after
+// the value, or after the nested operator's '('.
+func scanArgument(s string, i int) (next int, opens bool, err *SyntaxError) {
+	j := i
+	for j < len(s) && isArgByte(s[j]) {
+		j++
+	}
+	if j < len(s) && s[j] == '(' {
+		if !isName(s[i:j]) {
+			return 0, false, &SyntaxError{Offset: i, Reason: "invalid operator name"}
+		}
+		return j + 1, true, nil
+	}
+	if _, ok := unescape(s[i:j]); !ok {
+		return 0, false, &SyntaxError{Offset: i, Reason: "malformed percent-encoding or UTF-8 in an argument"}
+	}
+	return j, false, nil
 }
 
 // unexpected reports what was found at s[i] where want was expected. Only

@@ -214,6 +214,18 @@ const (
 func render(codes []Code) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
+	writeConstants(&b, codes)
+	writeNameFunc(&b, codes)
+	writeCategoryFunc(&b, codes)
+	out, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting codes.go: %w", err)
+	}
+	return out, nil
+}
+
+// writeConstants writes the body of the const block opened by header.
+func writeConstants(b *bytes.Buffer, codes []Code) {
 	for i, c := range codes {
 		if c.Const == "" {
 			continue
@@ -221,33 +233,39 @@ func render(codes []Code) ([]byte, error) {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "// %s is code %d", c.ConstName(), c.Num)
+		fmt.Fprintf(b, "// %s is code %d", c.ConstName(), c.Num)
 		if c.Name != "" {
-			fmt.Fprintf(&b, ", %s", c.Name)
+			fmt.Fprintf(b, ", %s", c.Name)
 		} else {
 			b.WriteString(" (wire name not documented)")
 		}
 		if c.Category != "" {
-			fmt.Fprintf(&b, "; category [Err%s].\n", c.Category)
+			fmt.Fprintf(b, "; category [Err%s].\n", c.Category)
 		} else {
 			b.WriteString("; no category, so classed by its HTTP status.\n")
 		}
 		if c.Comment != "" {
-			fmt.Fprintf(&b, "// %s\n", c.Comment)
+			fmt.Fprintf(b, "// %s\n", c.Comment)
 		}
-		fmt.Fprintf(&b, "%s ErrorCode = %d\n", c.ConstName(), c.Num)
+		fmt.Fprintf(b, "%s ErrorCode = %d\n", c.ConstName(), c.Num)
 	}
 	b.WriteString(")\n\n")
+}
 
+// writeNameFunc writes ErrorCode.Name.
+func writeNameFunc(b *bytes.Buffer, codes []Code) {
 	b.WriteString("// Name returns the documented wire name of the code, or \"\" when none is documented.\n")
 	b.WriteString("func (c ErrorCode) Name() string {\n\tswitch c {\n")
 	for _, c := range codes {
 		if c.Name != "" {
-			fmt.Fprintf(&b, "case %s:\nreturn %q\n", caseLabel(c), c.Name)
+			fmt.Fprintf(b, "case %s:\nreturn %q\n", caseLabel(c), c.Name)
 		}
 	}
 	b.WriteString("}\nreturn \"\"\n}\n\n")
+}
 
+// writeCategoryFunc writes codeCategory, one case per category.
+func writeCategoryFunc(b *bytes.Buffer, codes []Code) {
 	b.WriteString("// codeCategory returns the category sentinel the JavaScript SDK's error map\n")
 	b.WriteString("// gives code, or nil when it gives none. Bare numbers are codes without a\n")
 	b.WriteString("// constant.\n")
@@ -260,16 +278,10 @@ func render(codes []Code) ([]byte, error) {
 			}
 		}
 		if len(labels) > 0 {
-			fmt.Fprintf(&b, "case %s:\nreturn Err%s\n", strings.Join(labels, ",\n"), cat)
+			fmt.Fprintf(b, "case %s:\nreturn Err%s\n", strings.Join(labels, ",\n"), cat)
 		}
 	}
 	b.WriteString("}\nreturn nil\n}\n")
-
-	out, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("formatting codes.go: %w", err)
-	}
-	return out, nil
 }
 
 // caseLabel is how a switch case names c: its constant, or its number when it

@@ -1,4 +1,4 @@
-// Command quickstart walks through the whole exh flow and checks every step:
+// Command tour walks through the whole exh flow and checks every step:
 //
 //	password grant → *exh.MfaRequiredError → MFA grant with a TOTP code →
 //	token listing → SSO token generated in one application and consumed in
@@ -6,7 +6,7 @@
 //
 // Run it from the module root:
 //
-//	go run ./examples/quickstart
+//	go run ./examples/tour
 //
 // With no environment it starts the exhtest fake auth service in-process and
 // seeds two applications ("portal" and "dashboard") and a user with MFA, so
@@ -14,10 +14,11 @@
 // EXH_EMAIL and EXH_PASSWORD set it runs against that cluster instead and
 // asks for the MFA code on the terminal; there a second client of the same
 // application plays the second one. It revokes the two tokens it creates, so
-// it leaves nothing behind.
+// it leaves nothing behind. examples/quickstart is the same flow in short.
 //
-// It exits with status 0 only if every step behaved as expected. It never
-// prints a password, a token, a secret or an MFA code: only IDs.
+// It exits with status 0 only if every step behaved as expected, and with
+// status 130 on Ctrl-C, also while it waits at a prompt. It never prints a
+// password, a token, a secret or an MFA code: only IDs.
 package main
 
 import (
@@ -38,8 +39,17 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "   ✗ %v\nquickstart failed\n", err)
+	// Ctrl-C cancels ctx: the prompts and the calls in flight return, and
+	// the deferred clean-ups run before the exit.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx)
+	stop()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "\ntour: interrupted")
+		os.Exit(130) // 128 + SIGINT, as a shell reports it
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "   ✗ %v\ntour failed\n", err)
 		os.Exit(1)
 	}
 }
@@ -58,16 +68,13 @@ type target struct {
 	embedded     bool
 }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-
-	t, closeTarget, err := newTarget()
+func run(ctx context.Context) error {
+	t, closeTarget, err := newTarget(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeTarget()
-	fmt.Println("exh quickstart:", t.where)
+	fmt.Println("exh tour:", t.where)
 
 	var opts []exh.Option
 	if t.httpClient != nil {
@@ -117,7 +124,7 @@ func run() error {
 	if tok.UserID == "" || portal.Auth.Session().TokenID != tok.ID {
 		return errors.New("the grant did not install a session with a user")
 	}
-	ok("logged in as user %s; the session signs with token %s", tok.UserID, tok.ID)
+	ok("logged in as user %s; the session signs with token ID %s", tok.UserID, tok.ID)
 
 	// 3. Every later call is signed with the session.
 	step(3, "List the user's tokens (Tokens.All)")
@@ -132,7 +139,7 @@ func run() error {
 			listed, mark = true, "  ← this session"
 		}
 		if count <= 5 {
-			fmt.Printf("       %s  created %s%s\n", each.ID, each.CreationTimestamp.Local().Format(time.DateTime), mark)
+			fmt.Printf("       token ID %s  created %s%s\n", each.ID, each.CreationTimestamp.Local().Format(time.DateTime), mark)
 		}
 	}
 	if count > 5 {
@@ -152,7 +159,7 @@ func run() error {
 	if sso.UserID != tok.UserID {
 		return fmt.Errorf("the SSO token is for user %s, want %s", sso.UserID, tok.UserID)
 	}
-	ok("SSO token %s for user %s, valid for %s", sso.ID, sso.UserID,
+	ok("SSO token ID %s for user %s, valid for %s", sso.ID, sso.UserID,
 		sso.ExpiryTimestamp.Sub(sso.CreationTimestamp).Round(time.Second))
 
 	// 5. The second application consumes it and is logged in as the same user.
@@ -175,7 +182,7 @@ func run() error {
 	if tokB.UserID != tok.UserID || me.ID != tok.UserID {
 		return fmt.Errorf("the dashboard is logged in as user %s, want %s", me.ID, tok.UserID)
 	}
-	ok("the dashboard is logged in as %s with its own token %s", me.Email, tokB.ID)
+	ok("the dashboard is logged in as %s with its own token, ID %s", me.Email, tokB.ID)
 	_, err = board.SSO.Consume(ctx, sso.SSOToken)
 	if !errors.Is(err, exh.ErrCodeResourceUnknown) {
 		return fmt.Errorf("a second use of the SSO token: got %v, want error 16", err)
@@ -191,7 +198,7 @@ func run() error {
 	if board.Auth.Session() != (exh.Session{}) {
 		return errors.New("RevokeSession left a session on the client")
 	}
-	ok("token %s deleted on the server and forgotten by the client", stored.TokenID)
+	ok("token ID %s deleted on the server and forgotten by the client", stored.TokenID)
 	resumed := t.board
 	resumed.Token, resumed.TokenSecret = stored.Token, stored.TokenSecret
 	stale, err := exh.NewClient(resumed, opts...)
@@ -204,7 +211,7 @@ func run() error {
 	}
 	ok("a client resumed with the revoked token gets: %v", err)
 	if own, err := portal.Tokens.FindByID(ctx, tok.ID); err != nil || own == nil {
-		return fmt.Errorf("the portal's session should be unaffected: token %s: %v", tok.ID, err)
+		return fmt.Errorf("the portal's session should be unaffected: token ID %s: %v", tok.ID, err)
 	}
 	ok("the portal's session still works")
 
@@ -259,8 +266,9 @@ func confirmMfa(ctx context.Context, c *exh.Client, t *target, mfaToken string, 
 }
 
 // newTarget picks the embedded fake server or, when EXH_* is set, a real
-// cluster. The returned function releases it.
-func newTarget() (*target, func(), error) {
+// cluster. The returned function releases it. The prompts of a real cluster
+// return ctx's error when ctx ends (Ctrl-C).
+func newTarget(ctx context.Context) (*target, func(), error) {
 	names := []string{"EXH_HOST", "EXH_CONSUMER_KEY", "EXH_CONSUMER_SECRET", "EXH_EMAIL", "EXH_PASSWORD"}
 	var set, missing []string
 	for _, n := range names {
@@ -283,7 +291,7 @@ func newTarget() (*target, func(), error) {
 		ConsumerKey:    os.Getenv("EXH_CONSUMER_KEY"),
 		ConsumerSecret: os.Getenv("EXH_CONSUMER_SECRET"),
 	}
-	in := bufio.NewReader(os.Stdin)
+	in := readLines(os.Stdin)
 	return &target{
 		where:    "cluster " + cfg.Host + " (a second client of the same application plays the dashboard)",
 		portal:   cfg,
@@ -295,7 +303,7 @@ func newTarget() (*target, func(), error) {
 				return methods[0], nil
 			}
 			for {
-				answer, err := ask(in, fmt.Sprintf("   Which method? [1-%d]: ", len(methods)))
+				answer, err := ask(ctx, in, fmt.Sprintf("   Which method? [1-%d]: ", len(methods)))
 				if err != nil {
 					return exh.MfaMethod{}, err
 				}
@@ -305,7 +313,7 @@ func newTarget() (*target, func(), error) {
 			}
 		},
 		mfaCode: func(m exh.MfaMethod) (string, error) {
-			return ask(in, "   Code from "+m.Name+": ")
+			return ask(ctx, in, "   Code from "+m.Name+": ")
 		},
 	}, func() {}, nil
 }
@@ -357,21 +365,52 @@ func embeddedTarget() (*target, func()) {
 	}, srv.Close
 }
 
-// ask prints prompt and reads one line from the terminal.
-func ask(in *bufio.Reader, prompt string) (string, error) {
-	fmt.Print(prompt)
-	line, err := in.ReadString('\n')
-	if line = strings.TrimSpace(line); line != "" {
-		return line, nil
+// line is one line of standard input, or the error that ended it.
+type line struct {
+	text string
+	err  error // io.EOF at the end of the input
+}
+
+// readLines reads r line by line in a goroutine, so that a prompt can wait
+// for a line and for Ctrl-C at once. Once the input ends, every
+// value holds the error that ended it.
+func readLines(r io.Reader) <-chan line {
+	lines := make(chan line)
+	go func() {
+		in := bufio.NewReader(r)
+		for {
+			text, err := in.ReadString('\n')
+			if err != nil && (err != io.EOF || text == "") {
+				for { // every later prompt gets the error too
+					lines <- line{err: err}
+				}
+			}
+			lines <- line{text: strings.TrimSpace(text)}
+		}
+	}()
+	return lines
+}
+
+// ask prints prompt and waits for a non-empty line. It returns ctx's error
+// when ctx ends first (Ctrl-C), and an error when the input ends.
+func ask(ctx context.Context, lines <-chan line, prompt string) (string, error) {
+	for {
+		fmt.Print(prompt)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case l := <-lines:
+			switch {
+			case l.err == io.EOF:
+				fmt.Println()
+				return "", errors.New("no input: standard input is closed; run the tour in a terminal")
+			case l.err != nil:
+				return "", fmt.Errorf("reading standard input: %w", l.err)
+			case l.text != "":
+				return l.text, nil
+			}
+		}
 	}
-	if err == io.EOF {
-		fmt.Println()
-		return "", errors.New("no input: standard input is closed; run the quickstart in a terminal")
-	}
-	if err != nil {
-		return "", err
-	}
-	return ask(in, prompt)
 }
 
 func step(n int, title string) { fmt.Printf("\n%d. %s\n", n, title) }

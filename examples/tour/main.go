@@ -43,9 +43,10 @@ func main() {
 	// the deferred clean-ups run before the exit.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx)
+	interrupted := ctx.Err() != nil // read before stop, which cancels ctx too
 	stop()
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && interrupted:
 		fmt.Fprintln(os.Stderr, "\ntour: interrupted")
 		os.Exit(130) // 128 + SIGINT, as a shell reports it
 	case err != nil:

@@ -11,7 +11,9 @@
 // It reads its answers from standard input. On a terminal the password is
 // hidden with `stty -echo`; when standard input is not a terminal it is read
 // as a plain line. When the input ends it stops with a message instead of
-// waiting. Being interactive, it is not run by CI.
+// waiting. Ctrl-C stops it with exit status 130 at any point, prompts
+// included, with the terminal's echo back on. Being interactive, it is not
+// run by CI; main_test.go drives it through its prompts.
 //
 // At the end it revokes the token it got, so it leaves nothing behind; a real
 // program would persist the session instead (exh.WithOnSessionChange).
@@ -40,22 +42,30 @@ var errNoInput = errors.New("no more input: mfa-login is interactive; run it in 
 const maxAttempts = 3
 
 func main() {
-	if err := run(); err != nil {
+	// Ctrl-C cancels ctx instead of killing the program: the prompt waiting
+	// for a line, the delay being waited out or the call in flight returns,
+	// and the deferred clean-ups (the terminal's echo among them) run before
+	// the exit.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, &prompter{lines: readLines(os.Stdin), out: os.Stdout, echoOff: sttyEchoOff})
+	interrupted := ctx.Err() != nil // read before stop, which cancels ctx too
+	stop()
+	switch {
+	case err != nil && interrupted:
+		fmt.Fprintln(os.Stderr, "\nmfa-login: interrupted")
+		os.Exit(130) // 128 + SIGINT, as a shell reports it
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "mfa-login:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-
+func run(ctx context.Context, in *prompter) error {
 	client, hint, closeFn, err := newClient()
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	in := bufio.NewReader(os.Stdin)
 
 	tok, err := login(ctx, client, in, hint)
 	if err != nil {
@@ -71,7 +81,7 @@ func run() error {
 	if _, err := client.Raw.Get(ctx, "/users/v1/me", &me); err != nil {
 		return fmt.Errorf("GET /users/v1/me: %w", err)
 	}
-	fmt.Printf("\n✓ Logged in as %s %s <%s>, user %s, token %s\n", me.FirstName, me.LastName, me.Email, tok.UserID, tok.ID)
+	fmt.Printf("\n✓ Logged in as %s %s <%s>, user ID %s, token ID %s\n", me.FirstName, me.LastName, me.Email, tok.UserID, tok.ID)
 	fmt.Println("  session:", client.Auth.Session()) // secrets print as REDACTED
 
 	if err := client.Auth.RevokeSession(ctx); err != nil {
@@ -83,13 +93,13 @@ func run() error {
 
 // login asks for the email and password until the password grant accepts
 // them, then finishes an MFA login when the account asks for one.
-func login(ctx context.Context, client *exh.Client, in *bufio.Reader, hint demoHint) (*exh.Token, error) {
+func login(ctx context.Context, client *exh.Client, in *prompter, hint demoHint) (*exh.Token, error) {
 	for attempt := 1; ; attempt++ {
-		email, err := ask(in, "Email: ")
+		email, err := in.ask(ctx, "Email: ")
 		if err != nil {
 			return nil, err
 		}
-		password, err := askHidden(in, "Password: ")
+		password, err := in.askHidden(ctx, "Password: ")
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +126,7 @@ func login(ctx context.Context, client *exh.Client, in *bufio.Reader, hint demoH
 
 // confirmMfa lets the user pick a method and type its code, then runs the
 // MFA grant: a wrong code is asked again, a reattempt delay is waited out.
-func confirmMfa(ctx context.Context, client *exh.Client, in *bufio.Reader, ch exh.MfaChallenge, hint demoHint) (*exh.Token, error) {
+func confirmMfa(ctx context.Context, client *exh.Client, in *prompter, ch exh.MfaChallenge, hint demoHint) (*exh.Token, error) {
 	if len(ch.Methods) == 0 {
 		return nil, errors.New("the account asks for MFA but lists no method")
 	}
@@ -127,7 +137,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *bufio.Reader, ch ex
 	method := ch.Methods[0]
 	if len(ch.Methods) > 1 {
 		for {
-			answer, err := ask(in, fmt.Sprintf("Method [1-%d]: ", len(ch.Methods)))
+			answer, err := in.ask(ctx, fmt.Sprintf("Method [1-%d]: ", len(ch.Methods)))
 			if err != nil {
 				return nil, err
 			}
@@ -138,7 +148,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *bufio.Reader, ch ex
 		}
 	}
 
-	code, err := ask(in, "Code from "+method.Name+hint(method)+": ")
+	code, err := in.ask(ctx, "Code from "+method.Name+hint(method)+": ")
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +167,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *bufio.Reader, ch ex
 				return nil, ctx.Err()
 			}
 		case errors.Is(err, exh.ErrCodeInvalidMfaCode) && attempt < maxAttempts:
-			if code, err = ask(in, "Wrong code. Code from "+method.Name+hint(method)+": "); err != nil {
+			if code, err = in.ask(ctx, "Wrong code. Code from "+method.Name+hint(method)+": "); err != nil {
 				return nil, err
 			}
 		case errors.Is(err, exh.ErrCodeInvalidMfaToken):
@@ -219,57 +229,89 @@ func newClient() (*exh.Client, demoHint, func(), error) {
 	return client, hint, srv.Close, nil
 }
 
-// ask prints prompt and reads a non-empty line.
-func ask(in *bufio.Reader, prompt string) (string, error) {
-	for {
-		fmt.Print(prompt)
-		line, err := readLine(in)
-		if err != nil {
-			return "", err
-		}
-		if line != "" {
-			return line, nil
-		}
-	}
+// prompter asks questions on out and reads the answers from lines. Its
+// methods return ctx's error as soon as ctx ends (Ctrl-C), also while they
+// wait for a line: a plain read of standard input could not be interrupted.
+type prompter struct {
+	lines <-chan line
+	out   io.Writer
+	// echoOff turns off the terminal's echo and returns a function that
+	// turns it back on; hidden is false when it cannot (see sttyEchoOff).
+	echoOff func() (restore func(), hidden bool)
 }
 
-// askHidden is ask without echo: on a terminal, `stty -echo` hides what is
-// typed. When standard input is not a terminal (or stty is missing) the line
-// is read as is.
-func askHidden(in *bufio.Reader, prompt string) (string, error) {
-	restore, hidden := echoOff()
+// line is one line of input, or the error that ended the input.
+type line struct {
+	text string
+	err  error // io.EOF at the end of the input
+}
+
+// readLines reads r line by line in a goroutine and sends each line, without
+// its line break. Once the input ends, every value holds the error that ended
+// it, so that each later prompt sees it too.
+func readLines(r io.Reader) <-chan line {
+	lines := make(chan line)
+	go func() {
+		in := bufio.NewReader(r)
+		for {
+			text, err := in.ReadString('\n')
+			if err != nil && (err != io.EOF || text == "") {
+				for {
+					lines <- line{err: err}
+				}
+			}
+			lines <- line{text: strings.TrimSpace(text)}
+		}
+	}()
+	return lines
+}
+
+// ask prints prompt and waits for a non-empty line.
+func (p *prompter) ask(ctx context.Context, prompt string) (string, error) {
+	return p.read(ctx, prompt, false)
+}
+
+// askHidden is ask without echo: on a terminal, what is typed is not shown.
+// When standard input is not a terminal (or stty is missing) the line is read
+// as is. The echo is back on when it returns, also on Ctrl-C.
+func (p *prompter) askHidden(ctx context.Context, prompt string) (string, error) {
+	restore, hidden := p.echoOff()
 	if !hidden {
-		return ask(in, prompt+"(not a terminal: input is visible) ")
+		return p.read(ctx, prompt+"(not a terminal: input is visible) ", false)
 	}
 	defer restore()
+	return p.read(ctx, prompt, true)
+}
+
+// read prints prompt and waits for a non-empty line, for the end of the
+// input (errNoInput) or for the end of ctx, whichever comes first.
+func (p *prompter) read(ctx context.Context, prompt string, hidden bool) (string, error) {
 	for {
-		fmt.Print(prompt)
-		line, err := readLine(in)
-		fmt.Println() // the Enter key was not echoed
-		if err != nil || line != "" {
-			return line, err
+		fmt.Fprint(p.out, prompt)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case l := <-p.lines:
+			if hidden || l.err != nil {
+				fmt.Fprintln(p.out) // the Enter key was not echoed, or never came
+			}
+			switch {
+			case l.err == io.EOF:
+				return "", errNoInput
+			case l.err != nil:
+				return "", fmt.Errorf("reading standard input: %w", l.err)
+			case l.text != "":
+				return l.text, nil
+			}
 		}
 	}
 }
 
-// readLine reads one line without its line break; errNoInput at the end of
-// the input.
-func readLine(in *bufio.Reader) (string, error) {
-	line, err := in.ReadString('\n')
-	if err == io.EOF && line == "" {
-		fmt.Println()
-		return "", errNoInput
-	}
-	if err != nil && err != io.EOF {
-		return "", err
-	}
-	return strings.TrimSpace(line), nil
-}
-
-// echoOff turns off the terminal's echo and returns a function that turns it
-// back on, also on Ctrl-C. hidden is false when standard input is not a
-// terminal or stty is not available.
-func echoOff() (restore func(), hidden bool) {
+// sttyEchoOff turns off the echo of the terminal on standard input with
+// `stty -echo` and returns a function that restores the terminal's previous
+// settings. hidden is false when standard input is not a terminal or stty is
+// not available.
+func sttyEchoOff() (restore func(), hidden bool) {
 	state, err := stty("-g")
 	if err != nil {
 		return nil, false
@@ -277,23 +319,7 @@ func echoOff() (restore func(), hidden bool) {
 	if _, err := stty("-echo"); err != nil {
 		return nil, false
 	}
-	interrupted := make(chan os.Signal, 1)
-	signal.Notify(interrupted, os.Interrupt)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-interrupted:
-			_, _ = stty(state)
-			fmt.Println()
-			os.Exit(130)
-		case <-done:
-		}
-	}()
-	return func() {
-		signal.Stop(interrupted)
-		close(done)
-		_, _ = stty(state)
-	}, true
+	return func() { _, _ = stty(state) }, true
 }
 
 // stty runs stty on standard input and returns its output.

@@ -55,7 +55,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("password grant: %w", err)
 	}
-	ok("token %s", tok.ID)
+	ok("token ID %s", tok.ID)
 
 	step(2, "GET /auth/v2/oauth1/tokens into an exh.TokenPage")
 	var page exh.TokenPage
@@ -77,7 +77,7 @@ func run(ctx context.Context) error {
 	if len(page.Data) != 1 || page.Data[0].ID != older.ID {
 		return fmt.Errorf("the query matched %d tokens, want only the older one", len(page.Data))
 	}
-	ok("%s matched the older token %s", query, page.Data[0].ID)
+	ok("%s matched the older token, ID %s", query, page.Data[0].ID)
 
 	step(4, "POST /auth/v2/oauth1/ssoTokens/generate")
 	var sso struct {
@@ -90,14 +90,14 @@ func run(ctx context.Context) error {
 	if sso.SSOToken == "" {
 		return errors.New("the answer holds no SSO token")
 	}
-	ok("SSO token %s generated (its value is a secret and stays unprinted)", sso.ID)
+	ok("SSO token ID %s generated (the token itself is a secret and stays unprinted)", sso.ID)
 
 	step(5, "DELETE /auth/v2/oauth1/tokens/{id}: revoke the older token")
 	var res struct {
 		AffectedRecords int `json:"affectedRecords"`
 	}
 	if _, err := client.Raw.Delete(ctx, "/auth/v2/oauth1/tokens/"+older.ID, &res); err != nil {
-		return fmt.Errorf("revoking token %s: %w", older.ID, err)
+		return fmt.Errorf("revoking token ID %s: %w", older.ID, err)
 	}
 	if res.AffectedRecords != 1 {
 		return fmt.Errorf("affectedRecords %d, want 1", res.AffectedRecords)

@@ -64,14 +64,14 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("password grant: %w", err)
 	}
-	ok("user %s, portal token %s", portalTok.UserID, portalTok.ID)
+	ok("user %s, portal token ID %s", portalTok.UserID, portalTok.ID)
 
 	step(2, "The portal generates a single-use SSO token")
 	sso, err := portal.SSO.Generate(ctx)
 	if err != nil {
 		return fmt.Errorf("generating the SSO token: %w", err)
 	}
-	ok("SSO token %s for user %s, valid for %s", sso.ID, sso.UserID,
+	ok("SSO token ID %s for user %s, valid for %s", sso.ID, sso.UserID,
 		sso.ExpiryTimestamp.Sub(sso.CreationTimestamp).Round(time.Second))
 	// A web portal would now redirect to the dashboard with sso.SSOToken in
 	// the URL. It is a bearer secret: never log it.
@@ -90,7 +90,7 @@ func run(ctx context.Context) error {
 	case board.Auth.Session().TokenID != boardTok.ID:
 		return errors.New("the dashboard's client did not install the token")
 	}
-	ok("same user %s; the dashboard signs with its own token %s", boardTok.UserID, boardTok.ID)
+	ok("same user %s; the dashboard signs with its own token, ID %s", boardTok.UserID, boardTok.ID)
 
 	step(4, "The dashboard makes a signed call as the user")
 	page, err := board.Tokens.Find(ctx, exh.RQL().Eq("userId", boardTok.UserID))

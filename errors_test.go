@@ -182,3 +182,19 @@ func TestSensitiveCallsKeepNoSnippet(t *testing.T) {
 	assert.Empty(t, apiErr.Snippet)
 	assert.NotContains(t, fmt.Sprintf("%+v", err), "canary")
 }
+
+// TestErrorsSayWhatToDo: a delay from the server and an expired presence
+// token are spelled out in Error().
+func TestErrorsSayWhatToDo(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"code":134,"name":"MFA_REATTEMPT_DELAY_EXCEPTION","message":"wait","remainingDelay":1000}`, "(retry in 1s)"},
+		{`{"code":134,"name":"MFA_REATTEMPT_DELAY_EXCEPTION","message":"wait","remainingDelay":4100}`, "(retry in 5s)"},
+		{`{"code":211,"name":"LOGIN_TIMEOUT_EXCEPTION","message":"slow down","remainingDelay":"250"}`, "(retry in 1s)"},
+		{`{"code":132,"name":"INVALID_PRESENCE_TOKEN_EXCEPTION","message":"expired"}`, "(confirm presence again with AuthService.ConfirmPresence)"},
+	} {
+		err := newAPIError("POST", "/p", 400, []byte(tc.body), true)
+		assert.True(t, strings.HasSuffix(err.Error(), tc.want), "%s: %s", tc.body, err)
+	}
+	err := newAPIError("POST", "/p", 400, []byte(`{"code":130,"message":"wrong"}`), true)
+	assert.True(t, strings.HasSuffix(err.Error(), ": wrong"), "no hint without one to give: %s", err)
+}

@@ -34,6 +34,7 @@ func TestLoggerLinesPerAttemptAndRetry(t *testing.T) {
 	assert.Contains(t, lines[0], "duration")
 	assert.Equal(t, "WARN", lines[1]["level"])
 	assert.Equal(t, "exh: retrying", lines[1]["msg"])
+	assert.Equal(t, "status 503 Service Unavailable", lines[1]["cause"], "the warning says why it retries")
 	assert.EqualValues(t, 2, lines[2]["attempt"])
 	assert.EqualValues(t, 200, lines[2]["status"])
 	assert.NotContains(t, buf.String(), "private@example.com")
@@ -53,4 +54,17 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	assert.NotContains(t, buf.String(), "canary-password")
 	assert.NotContains(t, buf.String(), testSecret)
 	assert.Contains(t, buf.String(), "/auth/v2/oauth1/tokens")
+}
+
+// TestRetryWarningNamesTheCause: a network failure is named by its kind,
+// never by the error's text (which can hold addresses).
+func TestRetryWarningNamesTheCause(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	c, _ := newServerClient(t, dropConnection, WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 2}))
+	_, err := c.Raw.Get(t.Context(), "/x?secret-query", nil)
+	require.Error(t, err)
+	assert.Contains(t, buf.String(), "cause=\"connection closed\"")
+	assert.NotContains(t, buf.String(), "secret-query")
+	assert.NotContains(t, buf.String(), "127.0.0.1")
 }

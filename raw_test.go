@@ -124,3 +124,18 @@ func TestResponseTooLarge(t *testing.T) {
 	assert.EqualValues(t, 1000, tl.Limit)
 	assert.Len(t, rec.all(), 1, "an oversized body is not retried")
 }
+
+// TestRawPathErrorNamesTheCharacter: the error says which byte is wrong and where.
+func TestRawPathErrorNamesTheCharacter(t *testing.T) {
+	for path, want := range map[string]string{
+		"/a b":          "a space at byte 2",
+		"/x?q=\x1b[31m": "control character 0x1B at byte 5",
+		"/caf\xc3\xa9":  "non-ASCII byte 0xC3 at byte 4",
+		"/a#frag":       "'#' at byte 2",
+		"/a\\b":         "'\\\\' at byte 2",
+	} {
+		err := checkPath(path)
+		require.ErrorIs(t, err, ErrInvalidPath, path)
+		assert.Contains(t, err.Error(), want, path)
+	}
+}

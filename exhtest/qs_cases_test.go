@@ -26,7 +26,7 @@ type qsCaseFile struct {
 // percent-encoded.
 var hasBracket = regexp.MustCompile(`(?i)[\[\]]|%5[bd]`).MatchString
 
-func loadQSCases(t *testing.T) qsCaseFile {
+func loadQSCases(t testing.TB) qsCaseFile {
 	t.Helper()
 	data, err := os.ReadFile("testdata/qs_cases.json")
 	require.NoError(t, err)

@@ -132,6 +132,9 @@ func (s *Server) authenticate(c *call) (response, bool) {
 		s.noncePruneAt = len(s.nonces) + noncePruneEvery
 	}
 	c.app = app
+	if c.token != nil {
+		c.token.LastUsedTimestamp, c.token.UpdateTimestamp = c.now, c.now
+	}
 	return response{}, true
 }
 
@@ -161,19 +164,31 @@ type tokenJSON struct {
 	TokenSecret       string `json:"tokenSecret"`
 	CreationTimestamp string `json:"creationTimestamp"`
 	UpdateTimestamp   string `json:"updateTimestamp"`
+	LastUsedTimestamp string `json:"lastUsedTimestamp,omitempty"`
 }
 
 func tokenToJSON(t *Token) tokenJSON {
-	ts := formatTime(t.CreationTimestamp)
-	return tokenJSON{t.ID, t.UserID, t.ApplicationID, t.Token, t.TokenSecret, ts, ts}
+	j := tokenJSON{
+		ID: t.ID, UserID: t.UserID, ApplicationID: t.ApplicationID, Token: t.Token, TokenSecret: t.TokenSecret,
+		CreationTimestamp: formatTime(t.CreationTimestamp), UpdateTimestamp: formatTime(t.UpdateTimestamp),
+	}
+	if !t.LastUsedTimestamp.IsZero() {
+		j.LastUsedTimestamp = formatTime(t.LastUsedTimestamp)
+	}
+	return j
 }
 
-// asMap is the token as a JSON object keyed by wire name, for select().
+// asMap is the token as a JSON object keyed by wire name, for the RQL
+// operators; a field the JSON leaves out is missing.
 func (j tokenJSON) asMap() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		"id": j.ID, "userId": j.UserID, "applicationId": j.ApplicationID, "token": j.Token,
 		"tokenSecret": j.TokenSecret, "creationTimestamp": j.CreationTimestamp, "updateTimestamp": j.UpdateTimestamp,
 	}
+	if j.LastUsedTimestamp != "" {
+		m["lastUsedTimestamp"] = j.LastUsedTimestamp
+	}
+	return m
 }
 
 type pageInfo struct {
@@ -369,14 +384,31 @@ func (s *Server) mfaChallenge(u *userRecord, c *call) response {
 	}})
 }
 
-// mfaDelay is the wait required after the n-th consecutive failure.
+// mfaReattemptDelays is the MFA reattempt delay schedule, at the default
+// base of 1 s: entry n−1 is how long a user must wait after their n-th
+// consecutive failed MFA attempt, and the last entry holds from the 10th
+// failure on. It grows exponentially (×1.46 a step, rounded), as the
+// ExtraHorizon MFA documentation describes the service's delay: about 1 s
+// after the first failure, 5 s after the 5th and 30 s after the 10th.
+// WithMfaReattemptDelay scales it; a successful MFA grant starts it over.
+var mfaReattemptDelays = [...]time.Duration{
+	1 * time.Second,
+	1500 * time.Millisecond,
+	2 * time.Second,
+	3 * time.Second,
+	5 * time.Second,
+	7 * time.Second,
+	10 * time.Second,
+	15 * time.Second,
+	20 * time.Second,
+	30 * time.Second,
+}
+
+// mfaDelay is the wait required after the n-th (n ≥ 1) consecutive failure:
+// the schedule's entry scaled by mfaDelayBase / 1 s.
 func (s *Server) mfaDelay(n int) time.Duration {
-	limit := max(mfaDelayCap, s.mfaDelayBase)
-	d := s.mfaDelayBase
-	for i := 1; i < n && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
+	d := mfaReattemptDelays[min(n, len(mfaReattemptDelays))-1]
+	return time.Duration(float64(d) * (float64(s.mfaDelayBase) / float64(time.Second)))
 }
 
 // mfaGrant is POST /auth/v2/oauth1/tokens/mfa (spec §2.2).

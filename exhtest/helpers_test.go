@@ -155,16 +155,31 @@ func (c *client) login(email, password string) Token {
 func tokenFromJSON(t testing.TB, res result) Token {
 	t.Helper()
 	m := res.JSON(t)
-	created, err := time.Parse(time.RFC3339Nano, m["creationTimestamp"].(string))
-	require.NoError(t, err)
-	return Token{
+	tok := Token{
 		ID:                m["id"].(string),
 		UserID:            m["userId"].(string),
 		ApplicationID:     m["applicationId"].(string),
 		Token:             m["token"].(string),
 		TokenSecret:       m["tokenSecret"].(string),
-		CreationTimestamp: created,
+		CreationTimestamp: parseTimeField(t, m, "creationTimestamp"),
+		UpdateTimestamp:   parseTimeField(t, m, "updateTimestamp"),
 	}
+	if _, ok := m["lastUsedTimestamp"]; ok {
+		tok.LastUsedTimestamp = parseTimeField(t, m, "lastUsedTimestamp")
+	}
+	return tok
+}
+
+// parseTimeField reads a timestamp field of a JSON object: an ISO-8601
+// string with milliseconds in UTC.
+func parseTimeField(t testing.TB, m map[string]any, name string) time.Time {
+	t.Helper()
+	s, ok := m[name].(string)
+	require.True(t, ok, "%s is %v", name, m[name])
+	require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, s)
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	require.NoError(t, err)
+	return ts
 }
 
 // requireError checks an ExtraHorizon error answer: status, and a body that

@@ -45,6 +45,15 @@ type User struct {
 
 // Token is an OAuth1 token (the "token" and "tokenSecret" a user signs
 // with) issued to a user for one application.
+//
+// Its timestamps follow the server clock:
+//   - CreationTimestamp is when the token was issued and never changes;
+//   - LastUsedTimestamp is zero (and "lastUsedTimestamp" left out of the
+//     token's JSON) until a request signed with the token passes the OAuth1
+//     checks (signature, timestamp window, nonce); every such request sets
+//     it to its arrival time, whatever the endpoint answers then;
+//   - UpdateTimestamp is when the token record last changed: the issue,
+//     then every use, since each use writes LastUsedTimestamp.
 type Token struct {
 	ID                string // 24-hex ObjectId
 	UserID            string
@@ -52,6 +61,8 @@ type Token struct {
 	Token             string // Hex40, the oauth_token
 	TokenSecret       string // Hex40
 	CreationTimestamp time.Time
+	UpdateTimestamp   time.Time
+	LastUsedTimestamp time.Time
 }
 
 // userRecord is a user as stored: the seeded User plus its creation time.
@@ -189,13 +200,15 @@ func (s *Server) Tokens() []Token {
 
 // issueToken creates and stores a token. The caller holds s.mu.
 func (s *Server) issueToken(userID, appID string) *Token {
+	now := s.now()
 	t := &Token{
 		ID:                s.objectID(),
 		UserID:            userID,
 		ApplicationID:     appID,
 		Token:             s.hex40(),
 		TokenSecret:       s.hex40(),
-		CreationTimestamp: s.now(),
+		CreationTimestamp: now,
+		UpdateTimestamp:   now,
 	}
 	s.tokens = append(s.tokens, t)
 	s.tokensByTok[t.Token] = t

@@ -8,19 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Defaults of the options.
 const (
-	defaultSeed            uint64 = 1
-	defaultTimestampWindow        = 5 * time.Minute
-	defaultSSOTokenTTL            = 5 * time.Minute
-	defaultMfaDelayBase           = time.Second
-	mfaDelayCap                   = 30 * time.Second
-	mfaTokenTTL                   = 15 * time.Minute // tokenExpiresIn 900000 ms
-	presenceTokenTTL              = 10 * time.Minute
-	maxBodyBytes                  = 1 << 20
+	defaultTimestampWindow = 5 * time.Minute
+	defaultSSOTokenTTL     = 5 * time.Minute
+	defaultMfaDelayBase    = time.Second
+	mfaTokenTTL            = 15 * time.Minute // tokenExpiresIn 900000 ms
+	presenceTokenTTL       = 10 * time.Minute
+	maxBodyBytes           = 1 << 20
 )
 
 // Server is a running fake of the ExtraHorizon auth service. It verifies
@@ -72,11 +71,21 @@ type Option func(*Server)
 
 // WithSeed makes the server generate IDs, tokens, secrets and MFA material
 // from a math/rand/v2 ChaCha8 source seeded with seed. The same seed and
-// the same sequence of calls give the same values. Without this option a
-// fixed default seed is used, so servers are deterministic by default.
+// the same sequence of calls give the same values, whatever else the
+// process does.
+//
+// Without this option the n-th server of the process that has no WithSeed
+// gets a seed of its own, derived from n: two servers never share IDs, keys
+// or secrets (a key of one server is unknown to the other), and a test
+// binary that creates its servers in a fixed order still sees the same
+// values on every run. Tests that run in parallel, or that must not depend
+// on the servers created before, should pass WithSeed.
 func WithSeed(seed uint64) Option {
-	return func(s *Server) { s.rng = newRand(seed) }
+	return func(s *Server) { s.rng = newRand(seed, "exhtest deterministic ids") }
 }
+
+// unseededServers counts the servers created without WithSeed.
+var unseededServers atomic.Uint64
 
 // WithClock sets the server clock; the default is time.Now. SetNow and
 // Advance adjust the clock later. The server calls now while holding its
@@ -98,20 +107,25 @@ func WithSSOTokenTTL(d time.Duration) Option {
 	return func(s *Server) { s.ssoTTL = d }
 }
 
-// WithMfaReattemptDelay sets the base of the delay a user must wait after a
-// failed MFA attempt before trying again (else 400/134 with remainingDelay).
-// After the n-th consecutive failure the delay is base·2^(n−1), capped at
-// 30 s (or at base, when base is larger). The default base is 1 s, giving
-// 1 s, 2 s, 4 s … 30 s. A base of 0 disables 134. A successful MFA grant
-// resets the count.
+// WithMfaReattemptDelay scales the delay a user must wait after a failed
+// MFA attempt before the next one is checked (until then the MFA grant
+// answers 400/134 with remainingDelay in milliseconds). At the default base
+// of 1 s the delay after the n-th consecutive failure is, for n = 1 … 10,
+// 1, 1.5, 2, 3, 5, 7, 10, 15, 20 and 30 s, and 30 s after any later one;
+// another base multiplies each step by base / 1 s, so 10 ms gives 10 ms …
+// 300 ms for fast tests. A base of 0 disables 134. A successful MFA grant
+// starts the schedule over.
 func WithMfaReattemptDelay(base time.Duration) Option {
 	return func(s *Server) { s.mfaDelayBase = base }
 }
 
-func newRand(seed uint64) *rand.Rand {
+// newRand is a ChaCha8 source keyed by seed and a label, so that the
+// default seeds (one label) never give the values of a WithSeed seed
+// (another label).
+func newRand(seed uint64, label string) *rand.Rand {
 	var key [32]byte
 	binary.LittleEndian.PutUint64(key[:8], seed)
-	copy(key[8:], "exhtest deterministic ids")
+	copy(key[8:], label)
 	return rand.New(rand.NewChaCha8(key))
 }
 
@@ -121,7 +135,6 @@ func newRand(seed uint64) *rand.Rand {
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		closing:      make(chan struct{}),
-		rng:          newRand(defaultSeed),
 		clock:        time.Now,
 		window:       defaultTimestampWindow,
 		ssoTTL:       defaultSSOTokenTTL,
@@ -137,6 +150,9 @@ func NewServer(opts ...Option) *Server {
 	}
 	for _, opt := range opts {
 		opt(s)
+	}
+	if s.rng == nil {
+		s.rng = newRand(unseededServers.Add(1), "exhtest nth unseeded server")
 	}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -163,8 +163,9 @@ func TestMfaTOTPWindowAndDelays(t *testing.T) {
 	tok := challenge()
 	requireError(t, grant(tok, TOTP(totp.Secret, f.srv.Now().Add(-90*time.Second))), 400, 130, "INVALID_MFA_CODE_EXCEPTION")
 
-	// Delays grow 1 s, 2 s, 4 s … after consecutive failures.
-	for _, wantDelay := range []int{2000, 4000, 8000, 16000, 30000, 30000} {
+	// The delay after the n-th consecutive failure follows the schedule:
+	// about 1 s at first, 5 s at the 5th, 30 s from the 10th on.
+	for _, wantDelay := range []int{1500, 2000, 3000, 5000, 7000, 10000, 15000, 20000, 30000, 30000, 30000} {
 		wrong := wrongTOTP(totp.Secret, f.srv.Now())
 		m := requireError(t, grant(tok, wrong), 400, 134, "MFA_REATTEMPT_DELAY_EXCEPTION", "remainingDelay")
 		prev := int(m["remainingDelay"].(float64))
@@ -183,6 +184,42 @@ func TestMfaTOTPWindowAndDelays(t *testing.T) {
 		res := g.c.do(http.MethodPost, pathMFA, map[string]string{"token": tok2, "methodId": u2.Mfa[0].ID, "code": wrongTOTP(u2.Mfa[0].Secret, g.srv.Now())})
 		requireError(t, res, 400, 130, "INVALID_MFA_CODE_EXCEPTION")
 	}
+}
+
+// TestMfaReattemptSchedule checks the delay schedule scaled down by
+// WithMfaReattemptDelay, that it holds at its last step, and that a
+// successful MFA grant starts it over.
+func TestMfaReattemptSchedule(t *testing.T) {
+	f, u := mfaFixture(t, WithMfaReattemptDelay(10*time.Millisecond))
+	totp := u.Mfa[0]
+	res := f.c.do(http.MethodPost, pathLogin, map[string]string{"email": "mfa@example.com", "password": "pw"})
+	tok := requireError(t, res, 403, 129, "MFA_REQUIRED_EXCEPTION", "mfa")["mfa"].(map[string]any)["token"].(string)
+	grant := func(code string) result {
+		return f.c.do(http.MethodPost, pathMFA, map[string]string{"token": tok, "methodId": totp.ID, "code": code})
+	}
+	// failAndWait fails once and returns the delay that follows, after
+	// checking that the right code is refused until it is over.
+	failAndWait := func() float64 {
+		requireError(t, grant(wrongTOTP(totp.Secret, f.srv.Now())), 400, 130, "INVALID_MFA_CODE_EXCEPTION")
+		m := requireError(t, grant(TOTP(totp.Secret, f.srv.Now())), 400, 134, "MFA_REATTEMPT_DELAY_EXCEPTION", "remainingDelay")
+		delay := m["remainingDelay"].(float64)
+		f.srv.Advance(time.Duration(delay-1) * time.Millisecond)
+		m = requireError(t, grant(TOTP(totp.Secret, f.srv.Now())), 400, 134, "MFA_REATTEMPT_DELAY_EXCEPTION", "remainingDelay")
+		require.Equal(t, float64(1), m["remainingDelay"])
+		f.srv.Advance(time.Millisecond)
+		return delay
+	}
+	var got []float64
+	for range 12 {
+		got = append(got, failAndWait())
+	}
+	require.Equal(t, []float64{10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 300, 300}, got)
+
+	res = grant(TOTP(totp.Secret, f.srv.Now()))
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	res = f.c.do(http.MethodPost, pathLogin, map[string]string{"email": "mfa@example.com", "password": "pw"})
+	tok = requireError(t, res, 403, 129, "MFA_REQUIRED_EXCEPTION", "mfa")["mfa"].(map[string]any)["token"].(string)
+	require.Equal(t, float64(10), failAndWait(), "a successful grant starts the schedule over")
 }
 
 func TestMfaRecoveryCodeSingleUse(t *testing.T) {
@@ -334,6 +371,7 @@ func TestDeleteToken(t *testing.T) {
 	requireError(t, c.do(http.MethodDelete, pathLogin+"/"+tok.ID, nil), 404, 16, "RESOURCE_UNKNOWN_EXCEPTION")
 
 	requireError(t, f.c.withToken(tok).do(http.MethodGet, "/users/v1/me", nil), 401, 108, "OAUTH_TOKEN_EXCEPTION")
+	keep.LastUsedTimestamp = fixedNow // it signed the deletes
 	require.Equal(t, []Token{keep, other}, f.srv.Tokens())
 	requireError(t, f.c.do(http.MethodDelete, pathLogin+"/"+keep.ID, nil), 401, 104, "USER_NOT_AUTHENTICATED_EXCEPTION")
 }
@@ -655,7 +693,7 @@ func TestSeedDeterminism(t *testing.T) {
 		app := srv.AddApplication(Application{})
 		user := srv.AddUser(User{Mfa: []MfaMethod{{}}})
 		tok := srv.AddToken(user.ID, app.ConsumerKey)
-		tok.CreationTimestamp = time.Time{}
+		tok.CreationTimestamp, tok.UpdateTimestamp = time.Time{}, time.Time{}
 		return app, user, tok
 	}
 	a1, u1, t1 := seeded(WithSeed(7))
@@ -665,9 +703,18 @@ func TestSeedDeterminism(t *testing.T) {
 	require.Equal(t, t1, t2)
 	a3, _, _ := seeded(WithSeed(8))
 	require.NotEqual(t, a1.ConsumerKey, a3.ConsumerKey)
-	a4, _, _ := seeded()
-	a5, _, _ := seeded()
-	require.Equal(t, a4, a5, "deterministic by default")
+
+	// Without WithSeed every server has values of its own, also unlike those
+	// of WithSeed(n) for the n its default seed is derived from.
+	a4, u4, t4 := seeded()
+	n := unseededServers.Load()
+	a5, u5, t5 := seeded()
+	require.NotEqual(t, a4.ConsumerKey, a5.ConsumerKey)
+	require.NotEqual(t, a4.ID, a5.ID)
+	require.NotEqual(t, u4.ID, u5.ID)
+	require.NotEqual(t, t4.Token, t5.Token)
+	a6, _, _ := seeded(WithSeed(n))
+	require.NotEqual(t, a4.ConsumerKey, a6.ConsumerKey)
 
 	require.Regexp(t, "^[0-9a-f]{24}$", a1.ID)
 	require.Regexp(t, "^[0-9a-f]{40}$", a1.ConsumerKey)
@@ -675,6 +722,17 @@ func TestSeedDeterminism(t *testing.T) {
 	require.Regexp(t, `^user-[0-9a-f]{8}@example\.com$`, u1.Email)
 	require.Regexp(t, "^[0-9a-f]{16}$", u1.Password)
 	require.Regexp(t, "^[0-9a-f]{40}$", t1.Token)
+}
+
+// TestDefaultSeedsDiffer checks that a consumer key of one default server
+// is unknown to another, and that a token of one is no token of the other.
+func TestDefaultSeedsDiffer(t *testing.T) {
+	f1, f2 := newFixture(t), newFixture(t)
+	tok := f1.srv.AddToken(f1.user.ID, f1.app.ConsumerKey)
+	wrongServer := newClient(t, f2.srv, creds{ConsumerKey: f1.app.ConsumerKey, ConsumerSecret: f1.app.ConsumerSecret})
+	requireError(t, wrongServer.do(http.MethodGet, "/auth/v2/health", nil), 401, 107, "OAUTH_KEY_EXCEPTION")
+	requireError(t, f2.c.withToken(tok).do(http.MethodGet, "/users/v1/me", nil), 401, 108, "OAUTH_TOKEN_EXCEPTION")
+	require.NotEqual(t, f1.user.ID, f2.user.ID)
 }
 
 func TestSeedingCopies(t *testing.T) {
@@ -719,4 +777,68 @@ func TestServerLogsNothing(t *testing.T) {
 	require.NotNil(t, srv.ts.Config.ErrorLog)
 	require.Equal(t, io.Discard, srv.ts.Config.ErrorLog.Writer())
 	require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"), srv.URL)
+}
+
+// TestTokenTimestamps checks when the timestamps of a token move:
+// creationTimestamp never, lastUsedTimestamp and updateTimestamp on every
+// request that passes the OAuth1 checks with the token, and on no other.
+func TestTokenTimestamps(t *testing.T) {
+	f := newFixture(t)
+	tok := f.c.login("john@example.com", "S3cret!")
+	idle := f.c.login("john@example.com", "S3cret!")
+	require.Equal(t, fixedNow, tok.CreationTimestamp)
+	require.Equal(t, fixedNow, tok.UpdateTimestamp)
+	require.True(t, tok.LastUsedTimestamp.IsZero(), "a new token was never used")
+	require.Equal(t, []Token{tok, idle}, f.srv.Tokens())
+
+	// Rejected requests are no use: a wrong signature, a stale timestamp,
+	// a replay.
+	c := f.c.withToken(tok)
+	f.srv.Advance(time.Second)
+	wrongSecret := f.c.withToken(Token{Token: tok.Token, TokenSecret: "wrong"})
+	requireError(t, wrongSecret.do(http.MethodGet, pathMe, nil), 401, 109, "OAUTH_SIGNATURE_EXCEPTION")
+	stale := *c
+	stale.at = func() time.Time { return f.srv.Now().Add(-time.Hour) }
+	requireError(t, stale.do(http.MethodGet, pathMe, nil), 401, 109, "OAUTH_SIGNATURE_EXCEPTION")
+	require.Equal(t, []Token{tok, idle}, f.srv.Tokens())
+
+	req := c.request(http.MethodGet, pathMe, nil)
+	replay := req.Clone(req.Context())
+	require.Equal(t, http.StatusOK, send(t, f.srv.Client(), req).Status)
+	used := fixedNow.Add(time.Second)
+	tok.LastUsedTimestamp, tok.UpdateTimestamp = used, used
+	require.Equal(t, []Token{tok, idle}, f.srv.Tokens())
+	f.srv.Advance(time.Second)
+	requireError(t, send(t, f.srv.Client(), replay), 401, 110, "DUPLICATE_REQUEST_EXCEPTION")
+	require.Equal(t, []Token{tok, idle}, f.srv.Tokens())
+
+	// An authenticated request counts whatever the endpoint answers.
+	requireError(t, c.do(http.MethodPost, pathMFA, "[]"), 400, 22, "BODY_FORMAT_EXCEPTION")
+	used = fixedNow.Add(2 * time.Second)
+	tok.LastUsedTimestamp, tok.UpdateTimestamp = used, used
+	require.Equal(t, []Token{tok, idle}, f.srv.Tokens())
+
+	// The listing, itself a use, shows the fields; a token never used has
+	// no lastUsedTimestamp.
+	f.srv.Advance(time.Second)
+	res := c.do(http.MethodGet, pathLogin, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	data := res.JSON(t)["data"].([]any)
+	require.Len(t, data, 2)
+	first, second := data[0].(map[string]any), data[1].(map[string]any)
+	require.Equal(t, tok.ID, first["id"])
+	require.Equal(t, "2023-12-05T12:43:20.751Z", first["creationTimestamp"])
+	require.Equal(t, "2023-12-05T12:43:23.751Z", first["updateTimestamp"])
+	require.Equal(t, "2023-12-05T12:43:23.751Z", first["lastUsedTimestamp"])
+	require.Equal(t, idle.ID, second["id"])
+	require.Equal(t, "2023-12-05T12:43:20.751Z", second["updateTimestamp"])
+	require.NotContains(t, second, "lastUsedTimestamp")
+
+	// RQL filters and selects on it like on the other fields; the request
+	// that lists is already a use.
+	f.srv.Advance(time.Second)
+	res = c.do(http.MethodGet, pathLogin+"?eq(lastUsedTimestamp,2023-12-05T12:43:24.751Z)&select(lastUsedTimestamp)", nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	require.JSONEq(t, fmt.Sprintf(`{"page":{"total":1,"offset":0,"limit":20},
+		"data":[{"id":%q,"lastUsedTimestamp":"2023-12-05T12:43:24.751Z"}]}`, tok.ID), string(res.Body))
 }

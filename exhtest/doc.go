@@ -16,11 +16,14 @@
 //		fmt.Println(r.Method, r.Path, r.Status, r.Code) // bodies are scrubbed of secrets
 //	}
 //
-// # Behaviour
+// The package uses the standard library only, and none of the SDK: its
+// OAuth1 verifier is written separately from the SDK's signer, so that one
+// cannot hide the other's mistakes.
 //
-// Every request to a known route is checked like the real gateway does
-// (spec/protocol.md §1.9), with the fake's own OAuth1 verifier, which is
-// deliberately independent of the SDK's signer:
+// # Signature checks
+//
+// Every request to a known route is checked like the real gateway checks
+// it, in this order:
 //
 //   - a missing or malformed Authorization header, a missing oauth
 //     parameter, a signature method other than HMAC-SHA1 or an
@@ -28,16 +31,26 @@
 //   - an unknown consumer key: 401/107;
 //   - an oauth_token that is unknown, revoked, or of another application:
 //     401/108;
-//   - a signature that does not match, recomputed over the method, the URL
-//     as received (scheme, lower-cased Host without default port, escaped
-//     path, query parsed like qs ≥ 6.14.2 with default options, as JS SDK
-//     8.14.1 does) and the header parameters: 401/109;
+//   - a signature that does not match: 401/109. It is recomputed over the
+//     method, the URL as received (scheme, lower-cased Host without its
+//     default port, escaped path) and the parameters: the header's oauth
+//     parameters, and the query as qs 6.15.2 parses it with its default
+//     options, which is what JS SDK 8.14.1 signs. That includes qs's rules
+//     for brackets (a[b]=1, a[]=1, nested and unterminated groups, %5B and
+//     %5D), its array limit (more than 20 values, or an index of 20 or
+//     more, give an object with index keys), its depth limit (5 bracket
+//     groups), its parameter limit (1000 pieces), repeated and conflicting
+//     names, and the names of Object.prototype (__proto__, constructor, …),
+//     which it drops. testdata/qs_cases.json, written by the real qs
+//     (testdata/qsgen), holds the expected results; see docs/protocol.md,
+//     Query string parameters;
 //   - an oauth_timestamp more than the window (WithTimestampWindow, 5
 //     minutes by default) away from the server clock: 401/109;
 //   - a (consumer key, nonce, timestamp) seen before: 401/110.
 //
-// Endpoints, with the bodies and codes of spec/protocol.md §2 and §3:
-// POST /auth/v2/oauth1/tokens (password grant, 106, 129 with the mfa
+// # Endpoints
+//
+// POST /auth/v2/oauth1/tokens (password grant: 106, 129 with the mfa
 // challenge, login rules 211/212/213), POST /auth/v2/oauth1/tokens/mfa (131,
 // 16, 134, 130), GET /auth/v2/oauth1/tokens with RQL (eq, ne, in, out, and,
 // or, limit, skipCount, select, sort; default limit 20, at most 50; 19 for
@@ -52,9 +65,28 @@
 // Error bodies are exactly {"code":N,"name":"…","message":"…"} (plus "mfa"
 // or "remainingDelay" where the service sends them), with Content-Type
 // application/json. Timestamps are ISO-8601 strings with milliseconds in
-// UTC. IDs are 24-hex ObjectIds, tokens and secrets 40 hex digits, all drawn
-// from a seeded generator (WithSeed), so a test sees the same values on
-// every run.
+// UTC.
+//
+// Tokens carry creationTimestamp (when issued; it never changes),
+// lastUsedTimestamp (left out until the token is first used; then the time
+// of the latest request signed with it that passed the checks above,
+// whatever the endpoint answered) and updateTimestamp (when the token record
+// last changed: its issue, then every use). See Token.
+//
+// After a failed MFA attempt the user must wait before the next attempt is
+// checked; until then the MFA grant answers 400/134 with remainingDelay in
+// milliseconds. The delay grows with each consecutive failure, as the
+// ExtraHorizon MFA documentation describes it: 1, 1.5, 2, 3, 5, 7, 10, 15,
+// 20 and 30 s after the 1st … 10th failure, 30 s after any later one. A
+// successful MFA grant starts it over; WithMfaReattemptDelay scales it.
+//
+// # Seeds
+//
+// IDs are 24-hex ObjectIds, tokens and secrets 40 hex digits, all drawn from
+// a seeded generator. WithSeed fixes the seed, so a test sees the same values
+// on every run. Without it each server gets a seed of its own (derived from
+// how many servers the process created before without WithSeed), so two
+// servers never share keys, IDs or secrets.
 //
 // # Time
 //
@@ -69,12 +101,46 @@
 // handlers: a status and body of your choice (an HTML 502, a 503 with
 // Retry-After), a delay, a dropped connection or a connection reset.
 //
-// # Limits
+// # What exhtest does not model
 //
-// The fake serves only the endpoints listed above; the MFA settings, the
-// application management and the OAuth2 endpoints answer 404/16. It has no
-// permissions: a user lists and deletes only their own tokens. It never
-// sends 101 or 103 (it has no gateway headers to miss). Presence tokens are
-// issued but not stored. Request bodies are read up to 1 MiB. The server
-// writes nothing to stderr.
+// The fake is built from the SDKs, the service's OpenAPI and its
+// documentation, not from the service's code. These differences remain:
+//
+//   - Endpoints: only those listed above. The MFA settings, the application
+//     management and the OAuth2 endpoints answer 404/16. Presence tokens are
+//     issued but not stored, since no endpoint takes one.
+//   - Permissions: there are none. A user lists and deletes only their own
+//     tokens; the service lets a user with VIEW_AUTHORIZATIONS list anyone's.
+//   - Gateway: it never sends 101 or 103 (it has no gateway headers to miss).
+//     The signed URL is rebuilt from the Host header and the path as this
+//     server receives them, over plain HTTP; behind a real gateway the
+//     scheme and host are the gateway's.
+//   - Query parsing: the fake parses like qs 6.15.2, the version JS SDK
+//     8.14.1 signs with; the service's own qs version is not published, and
+//     other versions treat brackets and long lists differently. The query is
+//     read as bytes: raw non-ASCII or invalid UTF-8 bytes, which the SDKs
+//     percent-encode before sending, are decoded by byte rules that a
+//     JavaScript server may not share.
+//   - RQL: only the operators listed above; any other answers 400/19, where
+//     the service may support it.
+//   - Limits of its own choosing: the 5-minute timestamp window, the
+//     5-minute SSO token lifetime, the 10-minute presence token lifetime and
+//     the 1 MiB read of request bodies. The nonce store forgets nonces once
+//     their timestamp has left the window.
+//   - Login rules (211, 212, 213) are off until SetLoginRules sets them: the
+//     service's own thresholds are not published.
+//   - MFA delay: the schedule above follows the documentation's "about 1 s,
+//     5 s at the 5th attempt, 30 s at the 10th"; the service's exact values,
+//     and whether it counts failures per user (as the fake does) or per MFA
+//     token, are not published.
+//   - Token timestamps: that lastUsedTimestamp is missing until the first
+//     use and that each use moves updateTimestamp are inferred (a grant
+//     answer of the service has no lastUsedTimestamp, its OpenAPI lists
+//     one), not documented.
+//   - Users: /users/v1/me answers fixed values for the fields a test cannot
+//     seed (language EN, time zone Europe/Brussels, activated, no roles).
+//   - Messages: error codes, names and HTTP statuses follow the service;
+//     the message texts may not.
+//
+// The server writes nothing to stderr.
 package exhtest

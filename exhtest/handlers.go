@@ -85,7 +85,7 @@ type nonceKey struct {
 // the nonce store.
 const noncePruneEvery = 1024
 
-// authenticate is the gateway's OAuth1 check (spec §1.9), in this order:
+// authenticate is the gateway's OAuth1 check, in this order:
 // header and protocol parameters (109), consumer key (107), token (108),
 // signature (109), timestamp window (109), replay (110). On success it
 // fills c.app, c.token and c.user and remembers the nonce.
@@ -336,7 +336,7 @@ func (s *Server) loginFailed(email string, now time.Time) {
 	}
 }
 
-// passwordGrant is POST /auth/v2/oauth1/tokens (spec §2.1).
+// passwordGrant is POST /auth/v2/oauth1/tokens, the password grant.
 func (s *Server) passwordGrant(c *call) response {
 	f, bad := decodeFields(c.body, "email", "password")
 	if bad != nil {
@@ -411,7 +411,7 @@ func (s *Server) mfaDelay(n int) time.Duration {
 	return time.Duration(float64(d) * (float64(s.mfaDelayBase) / float64(time.Second)))
 }
 
-// mfaGrant is POST /auth/v2/oauth1/tokens/mfa (spec §2.2).
+// mfaGrant is POST /auth/v2/oauth1/tokens/mfa, the MFA grant.
 func (s *Server) mfaGrant(c *call) response {
 	f, bad := decodeFields(c.body, "token", "methodId", "code")
 	if bad != nil {
@@ -475,7 +475,7 @@ func requireUser(c *call) (response, bool) {
 	return response{}, true
 }
 
-// listTokens is GET /auth/v2/oauth1/tokens{RQL} (spec §2.3): the caller's
+// listTokens is GET /auth/v2/oauth1/tokens{RQL}: the caller's
 // own tokens, in creation order unless sorted.
 func (s *Server) listTokens(c *call) response {
 	if resp, ok := requireUser(c); !ok {
@@ -542,7 +542,7 @@ func (s *Server) listTokens(c *call) response {
 	return jsonResponse(pageJSON{Page: page, Data: data})
 }
 
-// deleteToken is DELETE /auth/v2/oauth1/tokens/{id} (spec §2.4): the token
+// deleteToken is DELETE /auth/v2/oauth1/tokens/{id}: the token
 // is revoked; an id that is not one of the caller's tokens is 404/16.
 func (s *Server) deleteToken(c *call) response {
 	if resp, ok := requireUser(c); !ok {
@@ -565,7 +565,7 @@ type ssoTokenRecord struct {
 	created, expires  time.Time
 }
 
-// generateSSOToken is POST /auth/v2/oauth1/ssoTokens/generate (spec §2.5).
+// generateSSOToken is POST /auth/v2/oauth1/ssoTokens/generate.
 // The body is ignored.
 func (s *Server) generateSSOToken(c *call) response {
 	if resp, ok := requireUser(c); !ok {
@@ -585,7 +585,7 @@ func (s *Server) generateSSOToken(c *call) response {
 	})
 }
 
-// consumeSSOToken is POST /auth/v2/oauth1/ssoTokens/consume (spec §2.6):
+// consumeSSOToken is POST /auth/v2/oauth1/ssoTokens/consume:
 // a new token of the SSO token's user for the consuming application. Each
 // SSO token works once.
 func (s *Server) consumeSSOToken(c *call) response {
@@ -603,7 +603,7 @@ func (s *Server) consumeSSOToken(c *call) response {
 
 // --- users, presence, health ---
 
-// me is GET /users/v1/me (spec §2.7).
+// me is GET /users/v1/me, the current user.
 func (s *Server) me(c *call) response {
 	if resp, ok := requireUser(c); !ok {
 		return resp
@@ -623,7 +623,7 @@ func (s *Server) me(c *call) response {
 	})
 }
 
-// confirmPresence is POST /auth/v2/confirmPresence (spec §2.8). The
+// confirmPresence is POST /auth/v2/confirmPresence. The
 // presence token is not stored: no endpoint of the fake accepts one.
 func (s *Server) confirmPresence(c *call) response {
 	if resp, ok := requireUser(c); !ok {

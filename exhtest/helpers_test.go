@@ -29,10 +29,10 @@ func nextNonce() string {
 	return fmt.Sprintf("testnonce%023d", nonceCounter.Add(1))
 }
 
-// authorizationHeader signs method + rawURL the way spec §1 describes,
-// with the given nonce and timestamp, and returns the Authorization header
-// value. It uses the verifier's building blocks, which the vector tests pin
-// to the spec.
+// authorizationHeader signs method + rawURL the way the ExtraHorizon SDKs
+// do (OAuth1 HMAC-SHA1), with the given nonce and timestamp, and returns the
+// Authorization header value. It uses the verifier's building blocks, which
+// the vector tests pin to known signatures.
 func authorizationHeader(t testing.TB, method, rawURL string, c creds, nonce string, ts int64) string {
 	t.Helper()
 	u, err := url.Parse(rawURL)

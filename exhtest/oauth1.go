@@ -1,9 +1,11 @@
 package exhtest
 
-// This file is the fake's own OAuth1 verifier, written from
-// spec/protocol.md §1 and deliberately independent of package oauth1 (the
-// client's signer): a shared implementation would accept the client's own
-// bugs. It favours plain maps, sort and strings over speed.
+// This file is the fake's own OAuth1 verifier (HMAC-SHA1, as the
+// ExtraHorizon SDKs sign; docs/protocol.md, Signing), deliberately
+// independent of package oauth1 (the client's signer): a shared
+// implementation would accept the client's own bugs. The query is parsed by
+// the qs model in qs.go. It favours plain maps, sort and strings over
+// speed.
 
 import (
 	"crypto/hmac"
@@ -18,7 +20,7 @@ import (
 	"unicode/utf8"
 )
 
-// percentEncode is the RFC 3986 encoder of spec §1.3: every byte except
+// percentEncode is the RFC 3986 encoder of OAuth1: every byte except
 // A-Z a-z 0-9 - . _ ~ becomes %XX with upper-case hex.
 func percentEncode(s string) string {
 	var b strings.Builder
@@ -77,9 +79,10 @@ func fromHex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// normalizedParams builds the normalized parameter string of spec §1.6: the
-// query parsed qs-style, every oauth parameter overwriting a query parameter
-// of the same name, then encoded, sorted by name and value, and joined.
+// normalizedParams builds the normalized parameter string as the JS SDK
+// does: the query parsed by qs, every oauth parameter overwriting the query
+// parameter of the same top-level name, flattened into pairs, then encoded,
+// sorted by name and value, and joined.
 func normalizedParams(rawQuery string, oauthParams map[string]string) string {
 	top := qsParse(rawQuery)
 	for k, v := range oauthParams {
@@ -102,7 +105,7 @@ func normalizedParams(rawQuery string, oauthParams map[string]string) string {
 	return strings.Join(parts, "&")
 }
 
-// signatureBaseString is spec §1.7: METHOD & enc(baseURL) & enc(normalized).
+// signatureBaseString is METHOD & enc(baseURL) & enc(normalized).
 // oauthParams must not contain oauth_signature.
 func signatureBaseString(method, baseURL, rawQuery string, oauthParams map[string]string) string {
 	return strings.ToUpper(method) + "&" + percentEncode(baseURL) + "&" +
@@ -121,9 +124,9 @@ func hmacSHA1Base64(key, base string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// requestBaseURL rebuilds the signed base URL from what the server received
-// (spec §1.4): scheme, lower-cased Host header without its default port, and
-// the escaped path exactly as sent.
+// requestBaseURL rebuilds the signed base URL from what the server received,
+// the way the service does: scheme, lower-cased Host header without its
+// default port, and the escaped path exactly as sent.
 func requestBaseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {

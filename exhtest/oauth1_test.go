@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Shared values of spec/protocol.md §1.11 vectors V1–V5.
+// Shared values of the signing test vectors V1–V5 (docs/protocol.md, Test
+// vectors).
 const (
 	vKey         = "3f6c1a2b4d5e6f708192a3b4c5d6e7f8091a2b3c"
 	vSecret      = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// RQL support for GET /auth/v2/oauth1/tokens (spec §4.6, §4.7).
+// RQL support for GET /auth/v2/oauth1/tokens.
 //
 // The raw query is split on '&'; each piece is decoded once the qs way (as
 // the gateway does) and must then be one RQL call `name(args)`. Values

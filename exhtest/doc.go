@@ -117,10 +117,15 @@
 //     scheme and host are the gateway's.
 //   - Query parsing: the fake parses like qs 6.15.2, the version JS SDK
 //     8.14.1 signs with; the service's own qs version is not published, and
-//     other versions treat brackets and long lists differently. The query is
-//     read as bytes: raw non-ASCII or invalid UTF-8 bytes, which the SDKs
-//     percent-encode before sending, are decoded by byte rules that a
-//     JavaScript server may not share.
+//     other versions treat brackets and long lists differently.
+//   - Raw characters in the query: the fake takes the query's bytes as they
+//     arrive, as UTF-8. A Node server reads them as Latin-1, and the WHATWG
+//     URL parser then percent-encodes non-ASCII characters (and space, ",
+//     ', <, >). So JS SDK 8.14.1 on Node, which signs é as %C3%A9 but sends
+//     it as the single byte 0xE9, is refused by the fake (401/109) and
+//     probably accepted by the service, while raw UTF-8 bytes from a Go
+//     client are accepted by the fake and probably refused by the service.
+//     Percent-encode such characters in queries and both agree.
 //   - RQL: only the operators listed above; any other answers 400/19, where
 //     the service may support it.
 //   - Limits of its own choosing: the 5-minute timestamp window, the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -449,4 +450,67 @@ func TestDroppedPostOnReusedConnectionIsOutcomeUnknown(t *testing.T) {
 	var ou *OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
 	assert.Equal(t, int32(2), requests.Load(), "the POST reached the server once and was not re-sent")
+}
+
+// TestDecide is the retry policy as a table: method, what earlier attempts
+// left, this attempt's outcome → retry after a wait, or the final error.
+func TestDecide(t *testing.T) {
+	p := RetryPolicy{}.withDefaults()
+	noJitter := func(d time.Duration) time.Duration { return d }
+	apiErr := func(status int, code ErrorCode) error {
+		return &APIError{StatusCode: status, Code: code, Method: "GET", Path: "/p"}
+	}
+	reset := &RequestError{Method: "POST", Path: "/p", Err: syscall.ECONNRESET}
+	dial := &RequestError{Method: "POST", Path: "/p", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}
+	local := &RequestError{Method: "POST", Path: "/p", Err: errors.New("net/http: invalid header field value")}
+	timeout := &RequestError{Method: "POST", Path: "/p", Err: context.DeadlineExceeded}
+	tooLarge := &ResponseTooLargeError{Method: "GET", Path: "/p", StatusCode: 200, Limit: 1}
+	for _, tc := range []struct {
+		name    string
+		method  string
+		st      retryState
+		o       outcome
+		retry   bool
+		wait    time.Duration
+		adopt   bool
+		errType any // the final error's type, when not retried
+		next    retryState
+	}{
+		{"2xx is final", "GET", retryState{}, outcome{status: 200}, false, 0, false, nil, retryState{}},
+		{"503 GET backs off", "GET", retryState{}, outcome{status: 503, err: apiErr(503, 0)}, true, 300 * time.Millisecond, false, nil, retryState{retries: 1}},
+		{"third retry waits 1.2s", "DELETE", retryState{retries: 2}, outcome{status: 502, err: apiErr(502, 0)}, true, 1200 * time.Millisecond, false, nil, retryState{retries: 3}},
+		{"attempts exhausted", "GET", retryState{retries: 4}, outcome{status: 503, err: apiErr(503, 0)}, false, 0, false, &APIError{}, retryState{retries: 4}},
+		{"Retry-After lengthens the wait", "GET", retryState{}, outcome{status: 429, err: apiErr(429, 0), retryAfter: "3"}, true, 3 * time.Second, false, nil, retryState{retries: 1}},
+		{"Retry-After over the cap is final", "GET", retryState{}, outcome{status: 503, err: apiErr(503, 0), retryAfter: "3600"}, false, 0, false, &RetryAfterError{}, retryState{}},
+		{"503 POST is final", "POST", retryState{}, outcome{status: 503, err: apiErr(503, 0)}, false, 0, false, &APIError{}, retryState{}},
+		{"404 GET is final", "GET", retryState{}, outcome{status: 404, err: apiErr(404, 16), code: 16}, false, 0, false, &APIError{}, retryState{}},
+		{"109 with a skewed Date adopts the clock", "POST", retryState{}, outcome{status: 401, err: apiErr(401, 109), code: 109, skew: time.Hour, hasDate: true}, true, 0, true, nil, retryState{clockAdopted: true}},
+		{"109 twice is final", "POST", retryState{clockAdopted: true}, outcome{status: 401, err: apiErr(401, 109), code: 109, skew: time.Hour, hasDate: true}, false, 0, false, &APIError{}, retryState{clockAdopted: true}},
+		{"109 with a small skew is final", "GET", retryState{}, outcome{status: 401, err: apiErr(401, 109), code: 109, skew: 10 * time.Second, hasDate: true}, false, 0, false, &APIError{}, retryState{}},
+		{"110 GET once", "GET", retryState{}, outcome{status: 401, err: apiErr(401, 110), code: 110}, true, 0, false, nil, retryState{duplicateRetried: true}},
+		{"110 GET twice is final", "GET", retryState{duplicateRetried: true}, outcome{status: 401, err: apiErr(401, 110), code: 110}, false, 0, false, &APIError{}, retryState{duplicateRetried: true}},
+		{"110 POST is final", "POST", retryState{}, outcome{status: 401, err: apiErr(401, 110), code: 110}, false, 0, false, &APIError{}, retryState{}},
+		{"dial failure, any method, retried", "POST", retryState{}, outcome{err: dial}, true, 300 * time.Millisecond, false, nil, retryState{retries: 1}},
+		{"written POST lost: outcome unknown", "POST", retryState{}, outcome{err: reset, written: true}, false, 0, false, &OutcomeUnknownError{}, retryState{}},
+		{"written POST timed out: outcome unknown", "POST", retryState{}, outcome{err: timeout, written: true, ctxDone: true}, false, 0, false, &OutcomeUnknownError{}, retryState{}},
+		{"written GET lost: retried, answer lost", "GET", retryState{}, outcome{err: reset, written: true}, true, 300 * time.Millisecond, false, nil, retryState{retries: 1, answerLost: true}},
+		{"GET after ctx ended is final", "GET", retryState{}, outcome{err: timeout, written: true, ctxDone: true}, false, 0, false, &RequestError{}, retryState{}},
+		{"local failure is tried once", "POST", retryState{}, outcome{err: local}, false, 0, false, &RequestError{}, retryState{}},
+		{"local failure of a GET is tried once", "GET", retryState{}, outcome{err: local}, false, 0, false, &RequestError{}, retryState{}},
+		{"too large is final", "GET", retryState{}, outcome{err: tooLarge, written: true}, false, 0, false, &ResponseTooLargeError{}, retryState{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, next := p.decide(tc.method, tc.st, tc.o, noJitter)
+			assert.Equal(t, tc.retry, d.retry, "retry")
+			assert.Equal(t, tc.wait, d.wait, "wait")
+			assert.Equal(t, tc.adopt, d.adoptClock, "adoptClock")
+			assert.Equal(t, tc.next, next, "state")
+			if tc.errType == nil {
+				assert.NoError(t, d.err)
+			} else {
+				require.Error(t, d.err)
+				assert.IsType(t, tc.errType, d.err)
+			}
+		})
+	}
 }

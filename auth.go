@@ -133,10 +133,11 @@ func (s *AuthService) Session() Session {
 // it is not known yet (a session resumed from Config). Unlike the JavaScript
 // SDK it returns errors instead of an empty ID.
 func (s *AuthService) UserID(ctx context.Context) (string, error) {
-	if err := checkContext(ctx); err != nil {
+	st, err := s.client.session(ctx)
+	if err != nil {
 		return "", err
 	}
-	return s.client.userID(ctx)
+	return s.client.sessionUserID(ctx, st)
 }
 
 // Logout forgets the session locally. The token stays valid on the server;
@@ -149,13 +150,10 @@ func (s *AuthService) Logout() {
 // /auth/v2/oauth1/tokens/{id}), then forgets it locally — unless another login
 // replaced it in the meantime.
 func (s *AuthService) RevokeSession(ctx context.Context) error {
-	if err := checkContext(ctx); err != nil {
-		return err
-	}
 	c := s.client
-	st := c.sessions.load()
-	if st == nil {
-		return ErrNotAuthenticated
+	st, err := c.session(ctx)
+	if err != nil {
+		return err
 	}
 	id := st.TokenID
 	if id == "" {
@@ -236,13 +234,16 @@ func (c *Client) installToken(t *Token) {
 	c.sessions.install(c.sessions.state(sessionFromToken(t)))
 }
 
-// userID returns the current session's user ID (see sessionUserID).
-func (c *Client) userID(ctx context.Context) (string, error) {
-	st := c.sessions.load()
-	if st == nil {
-		return "", ErrNotAuthenticated
+// session returns the current session for a call that needs one, after
+// checking ctx: both before any I/O.
+func (c *Client) session(ctx context.Context) (*sessionState, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
 	}
-	return c.sessionUserID(ctx, st)
+	if st := c.sessions.load(); st != nil {
+		return st, nil
+	}
+	return nil, ErrNotAuthenticated
 }
 
 // sessionUserID returns st's user ID, asking the server once when the

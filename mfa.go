@@ -193,13 +193,10 @@ func (s *MfaService) presenceCall(ctx context.Context, userID, suffix, presenceT
 // call sends one MFA call for userID ("" for the session's user), signed
 // with the session that the user ID was taken from.
 func (s *MfaService) call(ctx context.Context, method, userID, suffix string, body, out any, secrets ...string) error {
-	if err := checkContext(ctx); err != nil {
-		return err
-	}
 	c := s.client
-	st := c.sessions.load()
-	if st == nil {
-		return ErrNotAuthenticated
+	st, err := c.session(ctx)
+	if err != nil {
+		return err
 	}
 	if userID == "" {
 		id, err := c.sessionUserID(ctx, st)
@@ -211,7 +208,7 @@ func (s *MfaService) call(ctx context.Context, method, userID, suffix string, bo
 	if err := checkSegment("user ID", userID); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, &call{method: method, path: mfaPath + "/" + url.PathEscape(userID) + suffix,
+	_, err = c.do(ctx, &call{method: method, path: mfaPath + "/" + url.PathEscape(userID) + suffix,
 		body: body, out: out, session: st, sensitive: true, secrets: secrets})
 	return err
 }

@@ -19,9 +19,9 @@ import (
 //     or "api."/"apx." prefix it came with.
 //
 // It refuses what could never work: user info, a query or fragment, dot
-// segments, the unspecified address (0.0.0.0, ::), and host names that are
-// not plain ASCII DNS names (an internationalized name must be given in its
-// xn-- form).
+// segments, the unspecified address (0.0.0.0, ::), an IPv6 address with a
+// zone, and host names that are not plain ASCII DNS names (an
+// internationalized name must be given in its xn-- form).
 func parseHost(host string) (*url.URL, error) {
 	host = strings.TrimSuffix(strings.TrimSpace(host), "/")
 	if host == "" {
@@ -78,7 +78,7 @@ func parseBase(raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return nil, fmt.Errorf("%w: cannot parse host %q", ErrInvalidConfig, raw)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
 		return nil, fmt.Errorf("%w: the host must not have user info, a query or a fragment", ErrInvalidConfig)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
@@ -89,9 +89,8 @@ func parseBase(raw string) (*url.URL, error) {
 	if err := checkHostName(name); err != nil {
 		return nil, err
 	}
-	if u.Path == "/" {
-		u.Path, u.RawPath = "", ""
-	}
+	// No trailing slash: request paths start with one.
+	u.Path, u.RawPath = strings.TrimRight(u.Path, "/"), strings.TrimRight(u.RawPath, "/")
 	if hasDotSegment(u.Path) {
 		return nil, fmt.Errorf("%w: the host's path must not have dot segments", ErrInvalidConfig)
 	}
@@ -106,8 +105,13 @@ func checkHostName(name string) error {
 		return fmt.Errorf("%w: the host has no name", ErrInvalidConfig)
 	}
 	if ip, err := netip.ParseAddr(name); err == nil {
-		if ip.IsUnspecified() {
+		switch {
+		case ip.IsUnspecified():
 			return fmt.Errorf("%w: %s is not an address a request can go to", ErrInvalidConfig, name)
+		case ip.Zone() != "":
+			// The Host header goes out without the zone, so the server could
+			// never verify a signature made over it.
+			return fmt.Errorf("%w: an IPv6 address with a zone (%s) cannot be used", ErrInvalidConfig, name)
 		}
 		return nil
 	}

@@ -116,16 +116,18 @@ func checkPath(path string) error {
 }
 
 // checkSegment checks a caller's value (what) that goes into one path
-// segment: not empty and no '.' or '..', also when percent-encoded.
+// segment: not empty, and no '.' or '..' part between slashes or
+// backslashes, as given or once percent-decoded ("%2e%2e", "a%2f..").
 func checkSegment(what, v string) error {
 	if v == "" {
 		return fmt.Errorf("%w: %s is required", ErrInvalidArgument, what)
 	}
-	if err := checkDots(url.PathEscape(v)); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrInvalidArgument, what, err)
+	err := checkDots(url.PathEscape(v))
+	if dec, derr := url.PathUnescape(v); err == nil && derr == nil {
+		err = checkDots(url.PathEscape(dec))
 	}
-	if dec, err := url.PathUnescape(v); err == nil && (dec == "." || dec == "..") {
-		return fmt.Errorf("%w: %s must not be '.' or '..'", ErrInvalidArgument, what)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrInvalidArgument, what, err)
 	}
 	return nil
 }

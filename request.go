@@ -67,17 +67,23 @@ func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
 		defer cancel()
 	}
-	var written atomic.Bool
+	// net/http's transport asks for a connection (GetConn) at the start of
+	// every attempt and writes the request only once it has one (GotConn). A
+	// transport that is not net/http's reports neither: a network error from
+	// it may come after the request went out, unless it is a dial error.
+	var traced, written atomic.Bool
 	ctx = withCredentials(ctx, creds)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { traced.Store(true) },
 		GotConn: func(httptrace.GotConnInfo) { written.Store(true) },
 	})
 
 	var st retryState
 	for n := 1; ; n++ {
+		traced.Store(false)
 		written.Store(false)
 		a, o := c.attempt(ctx, k, body, n)
-		o.written = written.Load()
+		o.written = written.Load() || (!traced.Load() && isNetworkError(o.err) && !isDialError(o.err))
 		var d decision
 		d, st = c.opts.retry.decide(k.method, st, o, c.jitter)
 		if !d.retry {

@@ -26,7 +26,9 @@ import (
 // retried only when the connection could not be made, so the server never saw
 // them. A request that failed before anything was sent for another reason (a
 // header net/http refuses, an error of your own RoundTripper) is tried once.
-// Every attempt is signed anew.
+// A RoundTripper that does not send through net/http's transport cannot show
+// whether it wrote the request, so a network error from it other than a dial
+// error counts as possibly sent. Every attempt is signed anew.
 //
 // Two corrections happen once per call whatever the policy: a 109 answer
 // whose Date header is more than 30s away from the signing clock makes the
@@ -274,6 +276,14 @@ func isNetworkError(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// isDialError reports whether err happened while connecting (DNS, connect),
+// before any request could be written.
+func isDialError(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial") || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // networkErrorKind names the kind of a failed attempt for logs: never the

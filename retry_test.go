@@ -168,6 +168,12 @@ func TestParseRetryAfter(t *testing.T) {
 		"1e3":                           {0, false},
 		"99999999999999999999":          {24 * time.Hour, true},
 		"999999999":                     {24 * time.Hour, true},
+		"9223372036854775807":           {24 * time.Hour, true}, // 2^63-1
+		"9223372036854775808":           {24 * time.Hour, true}, // 2^63
+		"18446744073709551616":          {24 * time.Hour, true}, // 2^64
+		strings.Repeat("9", 300):        {24 * time.Hour, true},
+		"-99999999999999999999":         {0, false},
+		"Fri, 31 Dec 9999 23:59:59 GMT": {24 * time.Hour, true},
 		"Thu, 01 Jan 2026 00:00:10 GMT": {10 * time.Second, true},
 		"Wed, 31 Dec 2025 23:00:00 GMT": {0, true},
 	}

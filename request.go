@@ -46,44 +46,16 @@ type answer struct {
 
 // do runs k with the client's signing, retries, limits and error mapping.
 func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
-	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
-	}
-	if err := checkOut(k.out); err != nil {
-		return nil, err
-	}
-	creds, err := c.sessions.credentials(k.signing, k.session)
+	ctx, body, cancel, err := c.prepare(ctx, k)
 	if err != nil {
 		return nil, err
 	}
-	var body []byte
-	if k.body != nil {
-		if body, err = json.Marshal(k.body); err != nil {
-			return nil, fmt.Errorf("exh: %s %s: encoding the request body: %w", k.method, pathOnly(k.path), err)
-		}
-	}
-	if d, ok := ctx.Deadline(); c.opts.timeout > 0 && (!ok || time.Until(d) > c.opts.timeout) {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
-		defer cancel()
-	}
-	// net/http's transport asks for a connection (GetConn) at the start of
-	// every attempt and writes the request only once it has one (GotConn). A
-	// transport that is not net/http's reports neither: a network error from
-	// it may come after the request went out, unless it is a dial error.
-	var traced, written atomic.Bool
-	ctx = withCredentials(ctx, creds)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) { traced.Store(true) },
-		GotConn: func(httptrace.GotConnInfo) { written.Store(true) },
-	})
-
+	defer cancel()
+	trace := new(sendTrace)
+	ctx = trace.context(ctx)
 	var st retryState
 	for n := 1; ; n++ {
-		traced.Store(false)
-		written.Store(false)
-		a, o := c.attempt(ctx, k, body, n)
-		o.written = written.Load() || (!traced.Load() && isNetworkError(o.err) && !isDialError(o.err))
+		a, o := c.attempt(ctx, k, body, n, trace)
 		var d decision
 		d, st = c.opts.retry.decide(k.method, st, o, c.jitter)
 		if !d.retry {
@@ -104,13 +76,67 @@ func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
 	}
 }
 
+// prepare checks k before any I/O, resolves the credentials every attempt
+// signs with, encodes the body once and bounds ctx by the client timeout.
+func (c *Client) prepare(ctx context.Context, k *call) (context.Context, []byte, context.CancelFunc, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkOut(k.out); err != nil {
+		return nil, nil, nil, err
+	}
+	creds, err := c.sessions.credentials(k.signing, k.session)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var body []byte
+	if k.body != nil {
+		if body, err = json.Marshal(k.body); err != nil {
+			return nil, nil, nil, fmt.Errorf("exh: %s %s: encoding the request body: %w", k.method, pathOnly(k.path), err)
+		}
+	}
+	cancel := context.CancelFunc(func() {})
+	if d, ok := ctx.Deadline(); c.opts.timeout > 0 && (!ok || time.Until(d) > c.opts.timeout) {
+		ctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
+	}
+	return withCredentials(ctx, creds), body, cancel, nil
+}
+
+// sendTrace tells, attempt by attempt, whether a request may have reached
+// the server. net/http's transport asks for a connection (GetConn) at the
+// start of every attempt and writes the request only once it has one
+// (GotConn). A transport that is not net/http's reports neither: a network
+// error from it may come after the request went out, unless it is a dial
+// error.
+type sendTrace struct{ traced, written atomic.Bool }
+
+func (t *sendTrace) context(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { t.traced.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.written.Store(true) },
+	})
+}
+
+// start forgets the previous attempt.
+func (t *sendTrace) start() {
+	t.traced.Store(false)
+	t.written.Store(false)
+}
+
+// mayHaveSent reports whether the attempt that failed with err may have
+// reached the server.
+func (t *sendTrace) mayHaveSent(err error) bool {
+	return t.written.Load() || (!t.traced.Load() && isNetworkError(err) && !isDialError(err))
+}
+
 // attempt sends k once and describes what came back.
-func (c *Client) attempt(ctx context.Context, k *call, body []byte, n int) (*answer, outcome) {
+func (c *Client) attempt(ctx context.Context, k *call, body []byte, n int, trace *sendTrace) (*answer, outcome) {
+	trace.start()
 	start := time.Now()
 	a, err := c.send(ctx, k, body)
 	c.logAttempt(ctx, k, n, a, err, time.Since(start))
 	if err != nil {
-		return nil, outcome{err: err, ctxDone: ctx.Err() != nil}
+		return nil, outcome{err: err, ctxDone: ctx.Err() != nil, written: trace.mayHaveSent(err)}
 	}
 	o := outcome{status: a.status, err: c.answerError(k, a), retryAfter: a.header.Get("Retry-After")}
 	o.code = codeOf(o.err)

@@ -225,30 +225,13 @@ func parseCredentials(path string, data []byte) (Config, error) {
 	seenAt := map[string]int{}
 	for i, line := range strings.Split(string(data), "\n") {
 		n := i + 1
-		line = strings.Trim(strings.TrimSuffix(line, "\r"), " \t")
-		if line == "" || line[0] == '#' {
-			continue
+		key, value, err := parseCredentialLine(line)
+		if err != "" {
+			return fail("line %d %s", n, err)
 		}
-		if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			line = strings.TrimLeft(rest, " \t")
-		}
-		key, value, ok := strings.Cut(line, "=")
-		if !ok {
-			return fail("line %d is not KEY=VALUE", n)
-		}
-		key = strings.TrimRight(key, " \t")
-		if !validKeyName(key) {
-			return fail("line %d has an invalid key name", n)
-		}
-		value = unquote(strings.Trim(value, " \t"))
-		var field *string
-		for _, k := range credentialKeys {
-			if k.name == key {
-				field = k.field(&cfg)
-			}
-		}
+		field := credentialField(&cfg, key)
 		if field == nil {
-			continue // a key this SDK does not use
+			continue // a blank line, a comment, or a key this SDK does not use
 		}
 		if prev, dup := seenAt[key]; dup {
 			return fail("%s is set on lines %d and %d", key, prev, n)
@@ -269,6 +252,39 @@ func parseCredentials(path string, data []byte) (Config, error) {
 		return fail("lacks %s", strings.Join(missing, ", "))
 	}
 	return cfg, nil
+}
+
+// parseCredentialLine splits one line into its key and unquoted value; both
+// are "" for a blank line or a comment. A malformed line gives a reason that
+// never quotes the line.
+func parseCredentialLine(line string) (key, value, reason string) {
+	line = strings.Trim(strings.TrimSuffix(line, "\r"), " \t")
+	if line == "" || line[0] == '#' {
+		return "", "", ""
+	}
+	if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+		line = strings.TrimLeft(rest, " \t")
+	}
+	key, value, ok := strings.Cut(line, "=")
+	if !ok {
+		return "", "", "is not KEY=VALUE"
+	}
+	key = strings.TrimRight(key, " \t")
+	if !validKeyName(key) {
+		return "", "", "has an invalid key name"
+	}
+	return key, unquote(strings.Trim(value, " \t")), ""
+}
+
+// credentialField returns where the value of key goes in cfg, nil for a key
+// the SDK does not use.
+func credentialField(cfg *Config, key string) *string {
+	for _, k := range credentialKeys {
+		if k.name == key {
+			return k.field(cfg)
+		}
+	}
+	return nil
 }
 
 // formatCredentials encodes cfg in the credentials file format.

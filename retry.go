@@ -110,20 +110,16 @@ type decision struct {
 // what to do next and what to remember. jitter spreads backoff waits.
 func (p RetryPolicy) decide(method string, st retryState, o outcome, jitter func(time.Duration) time.Duration) (decision, retryState) {
 	repeatable := idempotent(method)
-	if o.status == 0 {
-		return p.decideFailure(repeatable, st, o, jitter)
-	}
 	switch {
+	case o.status == 0:
+		return p.decideFailure(repeatable, st, o, jitter)
 	case o.err == nil || o.status < 400:
 		return decision{err: o.err}, st
-	case o.code == ErrCodeOAuthSignature && o.hasDate && !st.clockAdopted &&
-		(o.skew >= maxClockSkew || o.skew <= -maxClockSkew):
-		st.clockAdopted = true
-		return decision{retry: true, adoptClock: true}, st
-	case o.code == ErrCodeDuplicateRequest && repeatable && !st.duplicateRetried:
-		st.duplicateRetried = true
-		return decision{retry: true}, st
-	case !repeatable || !retryableStatus(o.status) || st.retries+1 >= p.MaxAttempts:
+	}
+	if d, next, ok := correction(repeatable, st, o); ok {
+		return d, next
+	}
+	if !repeatable || !retryableStatus(o.status) || st.retries+1 >= p.MaxAttempts {
 		return decision{err: o.err}, st
 	}
 	wait := p.backoff(st.retries+1, jitter)
@@ -135,6 +131,22 @@ func (p RetryPolicy) decide(method string, st retryState, o outcome, jitter func
 	}
 	st.retries++
 	return decision{retry: true, wait: wait}, st
+}
+
+// correction decides the two once-per-call corrections: a 109 whose Date
+// shows a skewed clock, and a 110 to a repeatable call. ok is false when
+// neither applies.
+func correction(repeatable bool, st retryState, o outcome) (decision, retryState, bool) {
+	skewed := o.hasDate && (o.skew >= maxClockSkew || o.skew <= -maxClockSkew)
+	switch {
+	case o.code == ErrCodeOAuthSignature && skewed && !st.clockAdopted:
+		st.clockAdopted = true
+		return decision{retry: true, adoptClock: true}, st, true
+	case o.code == ErrCodeDuplicateRequest && repeatable && !st.duplicateRetried:
+		st.duplicateRetried = true
+		return decision{retry: true}, st, true
+	}
+	return decision{}, st, false
 }
 
 // decideFailure decides after an attempt that got no answer.

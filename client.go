@@ -281,7 +281,9 @@ func WithMaxResponseBytes(n int64) Option {
 // Calls come one at a time, in the order the sessions were installed, usually
 // on the goroutine that made the change; a change made while an earlier
 // notification is running is delivered right after it, on that notification's
-// goroutine. fn may call the client.
+// goroutine. fn may call the client. A panic in fn reaches the caller whose
+// call installed the session (for Authenticate, the caller that saw the
+// result first); the session stays installed.
 func WithOnSessionChange(fn func(Session)) Option {
 	return func(o *options) error {
 		o.onSessionChange = fn

@@ -56,8 +56,9 @@
 // or, limit, skipCount, select, sort; default limit 20, at most 50; 19 for
 // bad RQL), DELETE /auth/v2/oauth1/tokens/{id}, POST
 // /auth/v2/oauth1/ssoTokens/generate and …/consume (single use, 404/16 once
-// used or expired), GET /users/v1/me, POST /auth/v2/confirmPresence and GET
-// /auth/v2/health. Endpoints that need a user answer 401/104 to
+// used or expired), GET /users/v1/me, POST /auth/v2/confirmPresence (106
+// for a wrong password), GET /auth/v2/health, and the MFA settings
+// endpoints described below. Endpoints that need a user answer 401/104 to
 // consumer-only signatures. Unknown routes, and known paths with another
 // method, answer 404/16 without any signature check. A body that is not a
 // JSON object answers 400/22; a missing field 400/14.
@@ -72,6 +73,51 @@
 // of the latest request signed with it that passed the checks above,
 // whatever the endpoint answered) and updateTimestamp (when the token record
 // last changed: its issue, then every use). See Token.
+//
+// # MFA settings
+//
+// Each user has MFA settings: an enabled flag, methods, and an
+// updateTimestamp that moves with every change. A user seeded with
+// User.Mfa starts with MFA enabled and its TOTP methods verified; other
+// users start with none, and GET creates empty ones. The settings
+// endpoints, all signed with the user's token and for that user only:
+//
+//   - GET /auth/v2/mfa/users/{userId}: {"id" (the user's ID), "enabled",
+//     "methods", "updateTimestamp"}; each method is {"id", "type", "name",
+//     "tags", "verified", "creationTimestamp", "updateTimestamp"}, without
+//     its secret or codes.
+//   - POST …/methods {presenceToken, type, name?, tags?}: the new method,
+//     unverified, with its "secret" (a TOTP method: 40 hex digits, as the
+//     OpenAPI types it) or its "codes" (ten 8-character recovery codes).
+//     Names default to "Google Authenticator" and "Recovery Codes"; another
+//     type answers 400/22.
+//   - POST …/methods/{methodId}/verification/confirm {presenceToken, code}:
+//     verifies a TOTP method with one of its codes (TOTP computes them from
+//     the secret of the answer); 400/130 for a wrong code, 400/26 for a
+//     method that is not TOTP, 404/16 for an unknown method.
+//   - POST …/enable {presenceToken}: 400/133 without a verified method.
+//   - POST …/disable {presenceToken}.
+//   - POST …/methods/{methodId}/remove {presenceToken}: 404/16 for an
+//     unknown method, 400/133 when MFA is on and no other verified method
+//     would remain.
+//
+// Confirm, enable, disable and remove answer {"affectedRecords":1}. The
+// checks run in this order: 401/104 without a user token; 401/10
+// NO_PERMISSION_EXCEPTION for another user's ID (the status the
+// ExtraHorizon documentation gives for code 10); then, for the five
+// changes, 400/22 and 400/14 for the body, 400/132 for a presence token
+// that is unknown, expired or another user's, and the checks above.
+//
+// Presence tokens come from POST /auth/v2/confirmPresence. They belong to
+// one user, can be used any number of times, and expire 10 minutes after
+// they are issued (WithPresenceTokenTTL) on the server clock.
+//
+// The service verifies only TOTP methods, so a recovery-codes method is
+// never "verified": it does not count for 133, yet it confirms logins. The
+// password grant asks for MFA (403/129) when MFA is enabled and a verified
+// TOTP method or a recovery-codes method exists; its challenge lists those
+// methods, and the MFA grant answers 404/16 for an unverified method, as
+// the OpenAPI describes. Each recovery code works once.
 //
 // After a failed MFA attempt the user must wait before the next attempt is
 // checked; until then the MFA grant answers 400/134 with remainingDelay in
@@ -92,8 +138,18 @@
 //
 // The server clock is time.Now unless WithClock replaces it. SetNow freezes
 // it at a given time and Advance moves it; both make the timestamp window,
-// MFA and SSO expiry and the login and MFA delays testable without
-// sleeping. TOTP computes the codes a user's authenticator would show.
+// MFA, SSO and presence token expiry and the login and MFA delays testable
+// without sleeping. TOTP computes the codes a user's authenticator would
+// show, from a secret in base32 (seeded users) or 40 hex digits (methods
+// added through the API).
+//
+// # Path prefix
+//
+// WithPathPrefix serves every route under a prefix, as a cluster behind a
+// reverse proxy that adds a path: a client whose host is Server.URL +
+// "/api" signs and sends /api/auth/v2/oauth1/tokens. Signatures cover the
+// full path as received; a request outside the prefix answers 404/16.
+// Request.Path and FailNext paths are full paths.
 //
 // # Faults
 //
@@ -106,11 +162,23 @@
 // The fake is built from the SDKs, the service's OpenAPI and its
 // documentation, not from the service's code. These differences remain:
 //
-//   - Endpoints: only those listed above. The MFA settings, the application
-//     management and the OAuth2 endpoints answer 404/16. Presence tokens are
-//     issued but not stored, since no endpoint takes one.
+//   - Endpoints: only those listed above. The application management and
+//     the OAuth2 endpoints answer 404/16.
 //   - Permissions: there are none. A user lists and deletes only their own
-//     tokens; the service lets a user with VIEW_AUTHORIZATIONS list anyone's.
+//     tokens, and reads and changes only their own MFA settings (10
+//     otherwise); the service lets a user with VIEW_AUTHORIZATIONS list
+//     anyone's tokens, and VIEW_USER_MFA_SETTINGS and
+//     UPDATE_USER_MFA_SETTINGS act on anyone's settings.
+//   - MFA settings: the listing leaves out secrets and codes (the service's
+//     may include them; they are deprecated there). That the settings' id
+//     is the user's ID, that recovery codes stay unverified, that an
+//     unverified method is left out of the 129 challenge, that a presence
+//     token can be reused, and the 400/22 for a bad type are the fake's
+//     reading of the OpenAPI, not documented behaviour. The change answers
+//     are {"affectedRecords":1}, also when nothing changed (the JavaScript
+//     SDK types the verification's answer as {description}). A TOTP
+//     verification code is not checked against the MFA reattempt delay,
+//     and the fake does not refuse a code used before.
 //   - Gateway: it never sends 101 or 103 (it has no gateway headers to miss).
 //     The signed URL is rebuilt from the Host header and the path as this
 //     server receives them, over plain HTTP; behind a real gateway the
@@ -129,8 +197,9 @@
 //   - RQL: only the operators listed above; any other answers 400/19, where
 //     the service may support it.
 //   - Limits of its own choosing: the 5-minute timestamp window, the
-//     5-minute SSO token lifetime, the 10-minute presence token lifetime and
-//     the 1 MiB read of request bodies. The nonce store forgets nonces once
+//     5-minute SSO token lifetime, the 10-minute presence token lifetime
+//     (the service's is not documented) and the 1 MiB read of request
+//     bodies. The nonce store forgets nonces once
 //     their timestamp has left the window.
 //   - Login rules (211, 212, 213) are off until SetLoginRules sets them: the
 //     service's own thresholds are not published.

@@ -16,6 +16,9 @@ type exhError struct {
 }
 
 var (
+	// Not in the auth-service OpenAPI: our own wording. The status is 401, as
+	// the ExtraHorizon documentation gives it for this code.
+	errNoPermission = exhError{http.StatusUnauthorized, 10, "NO_PERMISSION_EXCEPTION", "Permission denied"}
 	// Not in the auth-service OpenAPI: our own wording.
 	errMissingFields = exhError{http.StatusBadRequest, 14, "MISSING_REQUIRED_FIELDS_EXCEPTION", "Not all required fields were provided"}
 	// OpenAPI: "Requested resource is unknown".
@@ -28,6 +31,8 @@ var (
 	errInvalidRQL = exhError{http.StatusBadRequest, 19, "INVALID_RQL_EXCEPTION", "The provided RQL is invalid"}
 	// Not in the auth-service OpenAPI: our own wording.
 	errBodyFormat = exhError{http.StatusBadRequest, 22, "BODY_FORMAT_EXCEPTION", "The body is not formatted correctly"}
+	// OpenAPI, MFA method verification: only TOTP methods can be verified.
+	errIllegalArgument = exhError{http.StatusBadRequest, 26, "ILLEGAL_ARGUMENT_EXCEPTION", "The supplied argument(s) is not appropriate within this context"}
 
 	errUserNotAuthenticated = exhError{http.StatusUnauthorized, 104, "USER_NOT_AUTHENTICATED_EXCEPTION", "User is not authenticated"}
 	errAuthentication       = exhError{http.StatusUnauthorized, 106, "AUTHENTICATION_EXCEPTION", "This password email combination is unknown"}
@@ -39,6 +44,8 @@ var (
 	errMfaRequired       = exhError{http.StatusForbidden, 129, "MFA_REQUIRED_EXCEPTION", "Multifactor authentication is required for this user"}
 	errInvalidMfaCode    = exhError{http.StatusBadRequest, 130, "INVALID_MFA_CODE_EXCEPTION", "The supplied MFA code is incorrect"}
 	errInvalidMfaToken   = exhError{http.StatusBadRequest, 131, "INVALID_MFA_TOKEN_EXCEPTION", "The supplied MFA token is not (or no longer) valid"}
+	errInvalidPresence   = exhError{http.StatusBadRequest, 132, "INVALID_PRESENCE_TOKEN_EXCEPTION", "The supplied presence token is not (or no longer) valid"}
+	errNotEnoughMethods  = exhError{http.StatusBadRequest, 133, "NOT_ENOUGH_MFA_METHODS_EXCEPTION", "For MFA to be enabled at least one verified MFA method is required"}
 	errMfaReattemptDelay = exhError{http.StatusBadRequest, 134, "MFA_REATTEMPT_DELAY_EXCEPTION", "The MFA authentication attempt was too soon after a failed attempt"}
 
 	errLoginTimeout        = exhError{http.StatusUnauthorized, 211, "LOGIN_TIMEOUT_EXCEPTION", "Login attempt too fast"}

@@ -50,7 +50,8 @@ type faultEntry struct {
 }
 
 // FailNext queues f for the next requests with the given method and URL
-// path (exact match, no query). An empty method or path matches any. Faults
+// path (exact match, no query; with WithPathPrefix, the full path with the
+// prefix). An empty method or path matches any. Faults
 // are matched in the order they were queued; each applies to f.Times
 // requests (1 if Times is 0), then is forgotten.
 func (s *Server) FailNext(method, path string, f Fault) {

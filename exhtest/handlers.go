@@ -26,6 +26,7 @@ const (
 // call is one authenticated request on its way through a handler.
 type call struct {
 	r     *http.Request
+	path  string // the route's path: r.URL.Path without the WithPathPrefix prefix
 	body  []byte
 	now   time.Time
 	app   *Application // the signing application
@@ -59,16 +60,33 @@ func route(method, path string) (handlerFunc, bool) {
 		id != "" && !strings.Contains(id, "/") {
 		return (*Server).deleteToken, true
 	}
-	return nil, false
+	return routeMfa(method, path)
+}
+
+// routePath is the route's path of a request's URL path: the path without
+// the WithPathPrefix prefix. ok is false for a path outside the prefix.
+func (s *Server) routePath(path string) (string, bool) {
+	if s.pathPrefix == "" {
+		return path, true
+	}
+	rest, ok := strings.CutPrefix(path, s.pathPrefix)
+	if !ok || !strings.HasPrefix(rest, "/") {
+		return "", false
+	}
+	return rest, true
 }
 
 // handle answers one request. The caller holds s.mu.
 func (s *Server) handle(r *http.Request, body []byte) response {
-	h, ok := route(r.Method, r.URL.Path)
+	path, ok := s.routePath(r.URL.Path)
 	if !ok {
 		return errorResponse(errResourceUnknown)
 	}
-	c := &call{r: r, body: body, now: s.now()}
+	h, ok := route(r.Method, path)
+	if !ok {
+		return errorResponse(errResourceUnknown)
+	}
+	c := &call{r: r, path: path, body: body, now: s.now()}
 	if resp, ok := s.authenticate(c); !ok {
 		return resp
 	}
@@ -351,7 +369,7 @@ func (s *Server) passwordGrant(c *call) response {
 		return errorResponse(errAuthentication)
 	}
 	s.loginStates[strings.ToLower(f["email"])].failures = 0
-	if len(u.Mfa) > 0 {
+	if u.mfa.required() {
 		return s.mfaChallenge(u, c)
 	}
 	return jsonResponse(tokenToJSON(s.issueToken(u.ID, c.app.ID)))
@@ -369,13 +387,16 @@ type mfaFailureState struct {
 	lastFailed time.Time
 }
 
-// mfaChallenge answers 403/129 with a new MFA token for u.
+// mfaChallenge answers 403/129 with a new MFA token for u, listing the
+// methods that can confirm the login.
 func (s *Server) mfaChallenge(u *userRecord, c *call) response {
 	tok := s.hex40()
 	s.mfaTokens[tok] = &mfaTokenRecord{userID: u.ID, appID: c.app.ID, expires: c.now.Add(mfaTokenTTL)}
-	methods := make([]mfaMethodJSON, len(u.Mfa))
-	for i, m := range u.Mfa {
-		methods[i] = mfaMethodJSON{ID: m.ID, Type: m.Type, Name: m.Name, Tags: append([]string{}, m.Tags...)}
+	methods := []mfaMethodJSON{}
+	for _, m := range u.mfa.methods {
+		if m.usable() {
+			methods = append(methods, mfaMethodJSON{ID: m.ID, Type: m.Type, Name: m.Name, Tags: append([]string{}, m.Tags...)})
+		}
 	}
 	return errorResponseWith(errMfaRequired, errorBody{Mfa: &mfaChallenge{
 		Token:          tok,
@@ -422,13 +443,9 @@ func (s *Server) mfaGrant(c *call) response {
 		return errorResponse(errInvalidMfaToken)
 	}
 	u := s.userByID(rec.userID)
-	var method *MfaMethod
-	for i := range u.Mfa {
-		if u.Mfa[i].ID == f["methodId"] {
-			method = &u.Mfa[i]
-		}
-	}
-	if method == nil {
+	method := u.mfa.method(f["methodId"])
+	if method == nil || !method.usable() {
+		// The service answers 16 also for a method that is not verified.
 		return errorResponse(errResourceUnknown)
 	}
 	if fail := s.mfaFailures[u.ID]; fail != nil && s.mfaDelayBase > 0 {
@@ -438,15 +455,11 @@ func (s *Server) mfaGrant(c *call) response {
 	}
 	ok := false
 	switch method.Type {
-	case "totp":
+	case typeTOTP:
 		ok = totpValid(method.Secret, f["code"], c.now)
-	case "recoveryCodes":
-		for i, code := range method.Codes {
-			if subtle.ConstantTimeCompare([]byte(code), []byte(f["code"])) == 1 {
-				method.Codes = append(method.Codes[:i:i], method.Codes[i+1:]...)
-				ok = true
-				break
-			}
+	case typeRecoveryCodes:
+		if ok = useRecoveryCode(method, f["code"]); ok {
+			method.updated, u.mfa.updated = c.now, c.now
 		}
 	}
 	if !ok {
@@ -548,7 +561,7 @@ func (s *Server) deleteToken(c *call) response {
 	if resp, ok := requireUser(c); !ok {
 		return resp
 	}
-	id := strings.TrimPrefix(c.r.URL.Path, pathTokenPrefix)
+	id := strings.TrimPrefix(c.path, pathTokenPrefix)
 	for _, t := range s.tokens {
 		if t.ID == id && t.UserID == c.user.ID {
 			s.revokeToken(t)
@@ -623,8 +636,9 @@ func (s *Server) me(c *call) response {
 	})
 }
 
-// confirmPresence is POST /auth/v2/confirmPresence. The
-// presence token is not stored: no endpoint of the fake accepts one.
+// confirmPresence is POST /auth/v2/confirmPresence. The presence token
+// belongs to the user and is accepted by the MFA settings endpoints until
+// it expires (WithPresenceTokenTTL); it can be used more than once.
 func (s *Server) confirmPresence(c *call) response {
 	if resp, ok := requireUser(c); !ok {
 		return resp
@@ -636,9 +650,17 @@ func (s *Server) confirmPresence(c *call) response {
 	if subtle.ConstantTimeCompare([]byte(c.user.Password), []byte(f["password"])) != 1 {
 		return errorResponse(errAuthentication)
 	}
+	for tok, rec := range s.presence {
+		if !c.now.Before(rec.expires) {
+			delete(s.presence, tok)
+		}
+	}
+	rec := &presenceRecord{userID: c.user.ID, expires: c.now.Add(s.presenceTTL)}
+	tok := s.hex40()
+	s.presence[tok] = rec
 	return jsonResponse(presenceJSON{
-		Token:             s.hex40(),
-		ExpiryTimestamp:   formatTime(c.now.Add(presenceTokenTTL)),
+		Token:             tok,
+		ExpiryTimestamp:   formatTime(rec.expires),
 		CreationTimestamp: formatTime(c.now),
 	})
 }

@@ -24,16 +24,20 @@ type MfaMethod struct {
 	Type string // "totp" or "recoveryCodes"
 	Name string
 	Tags []string
-	// Secret is the TOTP secret in base32 (RFC 4648, no padding); compute
-	// codes with TOTP. Only for "totp".
+	// Secret is the TOTP secret; compute codes with TOTP. Only for "totp".
+	// AddUser generates it in base32 (RFC 4648, no padding), the form
+	// authenticator apps take; methods added through POST
+	// /auth/v2/mfa/users/{userId}/methods get 40 hex digits instead, as the
+	// service's OpenAPI types it. The fake accepts codes of either form.
 	Secret string
 	// Codes are the recovery codes; each can be used once. Only for
 	// "recoveryCodes".
 	Codes []string
 }
 
-// User is a user account. The password grant asks for MFA when Mfa is not
-// empty.
+// User is a user account. A user seeded with Mfa methods has MFA enabled,
+// and its TOTP methods are verified: the password grant asks for MFA. The
+// MFA settings endpoints change this later.
 type User struct {
 	ID        string // 24-hex ObjectId
 	Email     string // matched case-insensitively by the password grant
@@ -65,10 +69,12 @@ type Token struct {
 	LastUsedTimestamp time.Time
 }
 
-// userRecord is a user as stored: the seeded User plus its creation time.
+// userRecord is a user as stored: the seeded User (without its Mfa, which
+// lives in mfa) plus its creation time.
 type userRecord struct {
 	User
 	created time.Time
+	mfa     *mfaSettings // nil until seeded or first used
 }
 
 // AddApplication registers an OAuth1 application and returns it. Zero
@@ -101,6 +107,7 @@ func (s *Server) AddApplication(a Application) Application {
 // ID (ObjectId); Type "recoveryCodes" when Codes are given, else "totp";
 // Name "Google Authenticator" or "Recovery Codes"; Tags empty; a TOTP
 // Secret (20 random bytes in base32); ten 8-character recovery Codes.
+// With methods, the user's MFA is enabled and the TOTP methods verified.
 // Emails should be unique; with duplicates the first user added wins.
 func (s *Server) AddUser(u User) User {
 	s.mu.Lock()
@@ -120,37 +127,36 @@ func (s *Server) AddUser(u User) User {
 	if u.LastName == "" {
 		u.LastName = "User"
 	}
+	now := s.now()
+	rec := &userRecord{created: now}
+	base32Secret := func() string {
+		return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(s.randomBytes(20))
+	}
 	methods := make([]MfaMethod, len(u.Mfa))
 	for i, m := range u.Mfa {
 		if m.ID == "" {
 			m.ID = s.objectID()
 		}
 		if m.Type == "" {
-			m.Type = "totp"
+			m.Type = typeTOTP
 			if len(m.Codes) > 0 {
-				m.Type = "recoveryCodes"
-			}
-		}
-		if m.Name == "" {
-			m.Name = "Google Authenticator"
-			if m.Type == "recoveryCodes" {
-				m.Name = "Recovery Codes"
+				m.Type = typeRecoveryCodes
 			}
 		}
 		m.Tags = append([]string{}, m.Tags...)
-		if m.Type == "totp" && m.Secret == "" {
-			m.Secret = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(s.randomBytes(20))
-		}
-		if m.Type == "recoveryCodes" && len(m.Codes) == 0 {
-			for range 10 {
-				m.Codes = append(m.Codes, s.recoveryCode())
-			}
-		}
+		s.fillMethod(&m, base32Secret)
 		m.Codes = append([]string(nil), m.Codes...)
 		methods[i] = m
+		if rec.mfa == nil {
+			rec.mfa = &mfaSettings{enabled: true, updated: now}
+		}
+		stored := &mfaMethodRecord{MfaMethod: m, verified: m.Type == typeTOTP, created: now, updated: now}
+		stored.Tags, stored.Codes = append([]string{}, m.Tags...), append([]string(nil), m.Codes...)
+		rec.mfa.methods = append(rec.mfa.methods, stored)
 	}
 	u.Mfa = methods
-	rec := &userRecord{User: copyUser(u), created: s.now()}
+	rec.User = copyUser(u)
+	rec.User.Mfa = nil
 	s.users = append(s.users, rec)
 	return copyUser(u)
 }

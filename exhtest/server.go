@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,7 @@ const (
 	defaultSSOTokenTTL     = 5 * time.Minute
 	defaultMfaDelayBase    = time.Second
 	mfaTokenTTL            = 15 * time.Minute // tokenExpiresIn 900000 ms
-	presenceTokenTTL       = 10 * time.Minute
+	defaultPresenceTTL     = 10 * time.Minute
 	maxBodyBytes           = 1 << 20
 )
 
@@ -49,7 +50,9 @@ type Server struct {
 
 	window       time.Duration
 	ssoTTL       time.Duration
+	presenceTTL  time.Duration
 	mfaDelayBase time.Duration
+	pathPrefix   string // "" or "/…" without a trailing slash; never changes after NewServer
 
 	appsByKey    map[string]*Application
 	users        []*userRecord
@@ -59,6 +62,7 @@ type Server struct {
 	noncePruneAt int
 	mfaTokens    map[string]*mfaTokenRecord
 	ssoTokens    map[string]*ssoTokenRecord
+	presence     map[string]*presenceRecord
 	loginRules   LoginRules
 	loginStates  map[string]*loginState
 	faults       []*faultEntry
@@ -107,6 +111,33 @@ func WithSSOTokenTTL(d time.Duration) Option {
 	return func(s *Server) { s.ssoTTL = d }
 }
 
+// WithPresenceTokenTTL sets how long a presence token from POST
+// /auth/v2/confirmPresence is accepted by the MFA settings endpoints. The
+// default is 10 minutes; the service does not document its own lifetime.
+func WithPresenceTokenTTL(d time.Duration) Option {
+	return func(s *Server) { s.presenceTTL = d }
+}
+
+// WithPathPrefix makes the server serve every route under prefix, as a
+// cluster behind a reverse proxy that adds a path does: with prefix "/api"
+// the password grant is POST /api/auth/v2/oauth1/tokens. Point the client
+// at Server.URL + prefix. Signatures are verified over the full path as
+// received, prefix included, which is what such a client signs. Requests
+// outside the prefix answer 404/16 without a signature check.
+//
+// A missing leading slash is added and trailing slashes are removed; ""
+// and "/" mean no prefix. Request.Path and the paths given to FailNext are
+// full paths as received, prefix included.
+func WithPathPrefix(prefix string) Option {
+	return func(s *Server) {
+		prefix = strings.TrimRight(prefix, "/")
+		if prefix != "" && !strings.HasPrefix(prefix, "/") {
+			prefix = "/" + prefix
+		}
+		s.pathPrefix = prefix
+	}
+}
+
 // WithMfaReattemptDelay scales the delay a user must wait after a failed
 // MFA attempt before the next one is checked (until then the MFA grant
 // answers 400/134 with remainingDelay in milliseconds). At the default base
@@ -138,6 +169,7 @@ func NewServer(opts ...Option) *Server {
 		clock:        time.Now,
 		window:       defaultTimestampWindow,
 		ssoTTL:       defaultSSOTokenTTL,
+		presenceTTL:  defaultPresenceTTL,
 		mfaDelayBase: defaultMfaDelayBase,
 		appsByKey:    map[string]*Application{},
 		tokensByTok:  map[string]*Token{},
@@ -145,6 +177,7 @@ func NewServer(opts ...Option) *Server {
 		noncePruneAt: noncePruneEvery,
 		mfaTokens:    map[string]*mfaTokenRecord{},
 		ssoTokens:    map[string]*ssoTokenRecord{},
+		presence:     map[string]*presenceRecord{},
 		loginStates:  map[string]*loginState{},
 		mfaFailures:  map[string]*mfaFailureState{},
 	}
@@ -222,7 +255,7 @@ func (s *Server) now() time.Time {
 // listed here.
 type Request struct {
 	Method string
-	Path   string
+	Path   string // as received, with the WithPathPrefix prefix if any
 	Query  string // raw query, without '?'
 	// Status is the HTTP status answered, 0 when a Fault dropped or reset
 	// the connection or the client went away during a Fault delay.

@@ -741,7 +741,7 @@ func TestSeedingCopies(t *testing.T) {
 	u := srv.AddUser(User{Mfa: []MfaMethod{{Codes: []string{"AAAA"}}}})
 	u.Mfa[0].Codes[0] = "changed"
 	srv.mu.Lock()
-	stored := srv.users[0].Mfa[0].Codes[0]
+	stored := srv.users[0].mfa.methods[0].Codes[0]
 	srv.mu.Unlock()
 	require.Equal(t, "AAAA", stored)
 	require.Equal(t, "recoveryCodes", u.Mfa[0].Type)

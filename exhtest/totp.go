@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -16,11 +17,15 @@ const totpStep = 30
 
 // TOTP returns the RFC 6238 one-time code for secret at time t: HMAC-SHA1,
 // 6 digits, 30-second steps counted from the Unix epoch. The secret is
-// base32 (RFC 4648), upper or lower case, with or without '=' padding. TOTP
-// returns "" when the secret is empty or not valid base32.
+// either exactly 40 hexadecimal digits (the form the service's answers use,
+// 20 key bytes) or base32 (RFC 4648), upper or lower case, with or without
+// '=' padding (the form of seeded users and of authenticator apps). A
+// 40-character secret made of hexadecimal digits only is read as hex. TOTP
+// returns "" when the secret is empty or neither form.
 //
 // Tests use it to answer the MFA grant for a user seeded with a TOTP
-// method: exhtest.TOTP(method.Secret, srv.Now()).
+// method, exhtest.TOTP(method.Secret, srv.Now()), or to verify a method
+// added through the MFA settings endpoints with the secret of the answer.
 func TOTP(secret string, t time.Time) string {
 	key, ok := decodeTOTPSecret(secret)
 	if !ok {
@@ -29,10 +34,16 @@ func TOTP(secret string, t time.Time) string {
 	return hotp(key, totpCounter(t))
 }
 
-// decodeTOTPSecret decodes a base32 secret. Without its padding a base32
-// text has 0, 2, 4, 5 or 7 characters past the last full group of 8; other
-// lengths, and an empty secret, are invalid.
+// decodeTOTPSecret decodes a secret of exactly 40 hex digits, or else a
+// base32 secret. Without its padding a base32 text has 0, 2, 4, 5 or 7
+// characters past the last full group of 8; other lengths, and an empty
+// secret, are invalid.
 func decodeTOTPSecret(secret string) ([]byte, bool) {
+	if len(secret) == 40 {
+		if key, err := hex.DecodeString(secret); err == nil {
+			return key, true
+		}
+	}
 	s := strings.ToUpper(strings.TrimRight(secret, "="))
 	switch len(s) % 8 {
 	case 1, 3, 6:

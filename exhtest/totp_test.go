@@ -2,6 +2,8 @@ package exhtest
 
 import (
 	"encoding/base32"
+	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,4 +52,28 @@ func TestTOTPValidWindow(t *testing.T) {
 	require.False(t, totpValid(secret, TOTP(secret, now.Add(90*time.Second)), now))
 	require.False(t, totpValid(secret, "", now))
 	require.False(t, totpValid("!!", TOTP(secret, now), now))
+}
+
+// The service's answers give TOTP secrets as 40 hex digits: the RFC's key
+// "12345678901234567890" is 3132…3930.
+func TestTOTPHexSecret(t *testing.T) {
+	const hexSecret = "3132333435363738393031323334353637383930"
+	at := time.Unix(59, 0)
+	require.Equal(t, "287082", TOTP(hexSecret, at))
+	require.Equal(t, TOTP(hexSecret, time.Unix(1234567890, 0)), TOTP("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", time.Unix(1234567890, 0)))
+	require.True(t, totpValid(hexSecret, "287082", at))
+
+	// Upper-case hex digits are hex too; 40 characters that are not all
+	// hex digits are base32 (25 bytes).
+	upper := "ABCDEF0123ABCDEF0123ABCDEF0123ABCDEF0123"
+	require.Equal(t, TOTP(strings.ToLower(upper), at), TOTP(upper, at))
+	key, err := hex.DecodeString(upper)
+	require.NoError(t, err)
+	require.Equal(t, hotp(key, totpCounter(at)), TOTP(upper, at))
+	b32 := strings.Repeat("A", 39) + "Q"
+	require.Len(t, b32, 40)
+	require.Equal(t, hotp(append(make([]byte, 24), 0x10), totpCounter(at)), TOTP(b32, at))
+	// 39 or 41 hex digits are neither form.
+	require.Empty(t, TOTP(hexSecret[:39], at))
+	require.Empty(t, TOTP(hexSecret+"1", at))
 }

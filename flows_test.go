@@ -14,16 +14,23 @@ import (
 	"github.com/exhgo/exh/rql"
 )
 
-// fake is an exhtest server with one application and its client.
+// fake is the black-box test harness: an exhtest server, one application on
+// it and that application's client.
 type fake struct {
 	srv    *exhtest.Server
 	app    exhtest.Application
 	client *exh.Client
 }
 
-func newFake(t *testing.T, opts ...exhtest.Option) *fake {
+// fakePrefix is the path the fake is mounted under: every flow test then
+// also checks that the client keeps a base URL's path prefix, and signs it.
+const fakePrefix = "/exh"
+
+// setup starts the fake under fakePrefix, closed with the test, and returns
+// it with a client whose retries wait at most a few milliseconds.
+func setup(t *testing.T, opts ...exhtest.Option) *fake {
 	t.Helper()
-	srv := exhtest.NewServer(opts...)
+	srv := exhtest.NewServer(append([]exhtest.Option{exhtest.WithPathPrefix(fakePrefix)}, opts...)...)
 	t.Cleanup(srv.Close)
 	f := &fake{srv: srv, app: srv.AddApplication(exhtest.Application{Name: "app-a"})}
 	f.client = f.newClient(t, f.app)
@@ -33,15 +40,18 @@ func newFake(t *testing.T, opts ...exhtest.Option) *fake {
 // newClient returns a client of app on the fake, with instant retries.
 func (f *fake) newClient(t *testing.T, app exhtest.Application, opts ...exh.Option) *exh.Client {
 	t.Helper()
-	opts = append([]exh.Option{exh.WithHTTPClient(f.srv.Client()),
-		exh.WithRetry(exh.RetryPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})}, opts...)
-	c, err := exh.NewClient(exh.Config{Host: f.srv.URL, ConsumerKey: app.ConsumerKey, ConsumerSecret: app.ConsumerSecret}, opts...)
+	opts = append([]exh.Option{exh.WithRetry(exh.RetryPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})}, opts...)
+	c, err := exh.NewClient(exh.Config{Host: f.srv.URL + fakePrefix, ConsumerKey: app.ConsumerKey, ConsumerSecret: app.ConsumerSecret}, opts...)
 	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
 
+// path is p as the fake receives and records it: under the prefix.
+func path(p string) string { return fakePrefix + p }
+
 func TestFlowPasswordThenUse(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user := f.srv.AddUser(exhtest.User{Email: "john@example.com", Password: "S3cret!"})
 	ctx := t.Context()
 
@@ -67,7 +77,7 @@ func TestFlowPasswordThenUse(t *testing.T) {
 }
 
 func TestFlowMfa(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user := f.srv.AddUser(exhtest.User{Email: "mfa@example.com", Password: "pw-123",
 		Mfa: []exhtest.MfaMethod{{Type: "totp", Name: "Authenticator"}}})
 	method := user.Mfa[0]
@@ -110,7 +120,7 @@ func TestFlowMfa(t *testing.T) {
 }
 
 func TestFlowTokenGrantAndRollback(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user := f.srv.AddUser(exhtest.User{Email: "t@example.com", Password: "pw"})
 	stored := f.srv.AddToken(user.ID, f.app.ConsumerKey)
 	ctx := t.Context()
@@ -127,7 +137,7 @@ func TestFlowTokenGrantAndRollback(t *testing.T) {
 }
 
 func TestFlowSSO(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	appB := f.srv.AddApplication(exhtest.Application{Name: "app-b"})
 	clientB := f.newClient(t, appB)
 	user := f.srv.AddUser(exhtest.User{Email: "sso@example.com", Password: "pw"})
@@ -156,7 +166,7 @@ func TestFlowSSO(t *testing.T) {
 }
 
 func TestFlowPagingWithAll(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user := f.srv.AddUser(exhtest.User{Email: "many@example.com", Password: "pw"})
 	for range 119 {
 		f.srv.AddToken(user.ID, f.app.ConsumerKey)
@@ -204,11 +214,11 @@ func TestFlowPagingWithAll(t *testing.T) {
 }
 
 func TestFlowAllYieldsErrorOnce(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "e@example.com", Password: "pw"})
 	_, err := f.client.Auth.Authenticate(t.Context(), "e@example.com", "pw")
 	require.NoError(t, err)
-	f.srv.FailNext("GET", "/auth/v2/oauth1/tokens", exhtest.Fault{Status: 400, Body: `{"code":19,"name":"INVALID_RQL_EXCEPTION","message":"bad"}`})
+	f.srv.FailNext("GET", path("/auth/v2/oauth1/tokens"), exhtest.Fault{Status: 400, Body: `{"code":19,"name":"INVALID_RQL_EXCEPTION","message":"bad"}`})
 	var errs []error
 	for _, err := range f.client.Tokens.All(t.Context(), nil) {
 		errs = append(errs, err)
@@ -218,7 +228,7 @@ func TestFlowAllYieldsErrorOnce(t *testing.T) {
 }
 
 func TestFlowRevokeThen108(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "r@example.com", Password: "pw"})
 	ctx := t.Context()
 	_, err := f.client.Auth.Authenticate(ctx, "r@example.com", "pw")
@@ -236,7 +246,7 @@ func TestFlowRevokeThen108(t *testing.T) {
 }
 
 func TestFlowServerRejections(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "x@example.com", Password: "pw"})
 	ctx := t.Context()
 
@@ -269,13 +279,13 @@ func TestFlowServerRejections(t *testing.T) {
 }
 
 func TestFlowRetriesAreResignedAndVerified(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "r@example.com", Password: "pw"})
 	ctx := t.Context()
 	_, err := f.client.Auth.Authenticate(ctx, "r@example.com", "pw")
 	require.NoError(t, err)
 	f.srv.ResetRequests()
-	f.srv.FailNext("GET", "/auth/v2/oauth1/tokens", exhtest.Fault{Status: 503, Body: "<html>busy</html>", Times: 2})
+	f.srv.FailNext("GET", path("/auth/v2/oauth1/tokens"), exhtest.Fault{Status: 503, Body: "<html>busy</html>", Times: 2})
 	_, err = f.client.Tokens.Find(ctx, nil)
 	require.NoError(t, err)
 	reqs := f.srv.Requests()
@@ -289,14 +299,14 @@ func TestFlowRetriesAreResignedAndVerified(t *testing.T) {
 
 	// The password grant is not retried on a 503.
 	f.srv.ResetRequests()
-	f.srv.FailNext("POST", "/auth/v2/oauth1/tokens", exhtest.Fault{Status: 503, Body: "<html>busy</html>"})
+	f.srv.FailNext("POST", path("/auth/v2/oauth1/tokens"), exhtest.Fault{Status: 503, Body: "<html>busy</html>"})
 	_, err = f.client.Auth.Authenticate(ctx, "r@example.com", "pw")
 	assert.ErrorIs(t, err, exh.ErrServer)
 	assert.Len(t, f.srv.Requests(), 1)
 }
 
 func TestFlowClockSkewAgainstFake(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "c@example.com", Password: "pw"})
 	f.srv.SetNow(time.Now().Add(20 * time.Minute))
 	ctx := t.Context()
@@ -320,14 +330,14 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // Rows 31 and 32 of the reliability matrix: throttled logins come back typed,
 // with their delay, and nothing re-sends a password on its own.
 func TestFlowLoginThrottlingNeverResends(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "l@example.com", Password: "pw"})
 	f.srv.SetLoginRules(exhtest.LoginRules{MinInterval: time.Second, FreezeAfter: 2, FreezeFor: time.Minute, LockAfter: 4})
 	ctx := t.Context()
 	posts := func() int {
 		n := 0
 		for _, r := range f.srv.Requests() {
-			if r.Method == "POST" && r.Path == "/auth/v2/oauth1/tokens" {
+			if r.Method == "POST" && r.Path == path("/auth/v2/oauth1/tokens") {
 				n++
 			}
 		}

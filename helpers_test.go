@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -106,4 +107,25 @@ func authParams(h string) map[string]string {
 		}
 	}
 	return out
+}
+
+// wantRequest is what a test expects a call to have sent. token is the
+// oauth_token it was signed with; "" means signed with the consumer only.
+type wantRequest struct {
+	method, path, query, body, token string
+}
+
+// assertRequest checks one recorded request against want: method, path,
+// query, JSON body and the token that signed it.
+func assertRequest(t *testing.T, got seen, want wantRequest, name string) {
+	t.Helper()
+	assert.Equal(t, want.method, got.Method, name)
+	assert.Equal(t, want.path, got.Path, name)
+	assert.Equal(t, want.query, got.RawQuery, name)
+	if want.body == "" {
+		assert.Empty(t, got.Body, name)
+	} else {
+		assert.JSONEq(t, want.body, got.Body, name)
+	}
+	assert.Equal(t, want.token, authParams(got.Header.Get("Authorization"))["oauth_token"], "%s: signing token", name)
 }

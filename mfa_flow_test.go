@@ -33,7 +33,7 @@ func mfaUser(t *testing.T, f *fake, email, password string) (exhtest.User, *exh.
 // TestFlowMfaEnrolment runs the whole set-up of MFA, the login it then
 // requires, and its removal.
 func TestFlowMfaEnrolment(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	const email, password = "enrol@example.com", "pw-enrol"
 	user, presence := mfaUser(t, f, email, password)
 	ctx := t.Context()
@@ -115,7 +115,7 @@ func TestFlowMfaEnrolment(t *testing.T) {
 
 func TestFlowMfaPresenceTokenExpires(t *testing.T) {
 	// A wide timestamp window: the server clock jumps ahead of the SDK's.
-	f := newFake(t, exhtest.WithTimestampWindow(time.Hour))
+	f := setup(t, exhtest.WithTimestampWindow(time.Hour))
 	_, presence := mfaUser(t, f, "expire@example.com", "pw")
 	ctx := t.Context()
 	request := exh.MfaMethodRequest{PresenceToken: presence.Token, Type: exh.MfaTOTP}
@@ -137,7 +137,7 @@ func TestFlowMfaPresenceTokenExpires(t *testing.T) {
 }
 
 func TestFlowMfaErrors(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user, presence := mfaUser(t, f, "errors@example.com", "pw")
 	other := f.srv.AddUser(exhtest.User{Email: "other@example.com", Password: "pw2"})
 	ctx := t.Context()
@@ -178,7 +178,7 @@ func TestFlowMfaErrors(t *testing.T) {
 // recovery codes and the presence token reach no error string, no
 // formatted value and no slog output of the values the MFA calls give.
 func TestFlowMfaSecretsNeverPrinted(t *testing.T) {
-	f := newFake(t)
+	f := setup(t)
 	user, presence := mfaUser(t, f, "canary@example.com", "pw-canary")
 	ctx := t.Context()
 	var values []any

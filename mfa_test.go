@@ -68,11 +68,7 @@ func TestMfaEndpointRequests(t *testing.T) {
 		before := len(rec.all())
 		require.NoError(t, s.run(), s.name)
 		reqs := rec.all()[before:]
-		last := reqs[len(reqs)-1]
-		assert.Equal(t, s.method, last.Method, s.name)
-		assert.Equal(t, s.path, last.Path, s.name)
-		assert.Equal(t, s.body, last.Body, s.name)
-		assert.Equal(t, "tok", authParams(last.Header.Get("Authorization"))["oauth_token"], "%s: signed with the user's token", s.name)
+		assertRequest(t, reqs[len(reqs)-1], wantRequest{s.method, s.path, "", s.body, "tok"}, s.name)
 	}
 	var me int
 	for _, r := range rec.all() {

@@ -148,7 +148,7 @@ func TestConcurrentSigningWhileSessionChanges(t *testing.T) {
 	if testing.Short() {
 		workers, perWorker, logins = 16, 50, 20
 	}
-	f := newFake(t)
+	f := setup(t)
 	f.srv.AddUser(exhtest.User{Email: "c@example.com", Password: "pw"})
 	ctx := t.Context()
 	_, err := f.client.Auth.Authenticate(ctx, "c@example.com", "pw")

@@ -362,13 +362,3 @@ func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.Stri
 
 // LogValue makes slog print String.
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// LogValue makes slog print the page without its tokens' secrets.
-func (p TokenPage) LogValue() slog.Value {
-	ids := make([]string, len(p.Data))
-	for i, t := range p.Data {
-		ids[i] = t.ID
-	}
-	return slog.GroupValue(slog.Int("total", p.Page.Total), slog.Int("offset", p.Page.Offset),
-		slog.Int("limit", p.Page.Limit), slog.Any("ids", ids))
-}

@@ -146,7 +146,7 @@ func newExhGet(tb testing.TB, serverURL string) getFunc {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// The client's idle connections end when the server closes them.
+	tb.Cleanup(c.CloseIdleConnections)
 	ctx := context.Background()
 	return func(page *exh.TokenPage) error {
 		*page = exh.TokenPage{}

@@ -9,4 +9,9 @@ require (
 
 require go.uber.org/goleak v1.3.0
 
+require (
+	github.com/go-resty/resty/v2 v2.17.2 // indirect
+	golang.org/x/net v0.43.0 // indirect
+)
+
 replace github.com/exhgo/exh => ../

@@ -78,7 +78,8 @@ func (t *Transport) sign(req *http.Request, c *Credentials) (*http.Request, erro
 		return nil, err
 	}
 
-	r := new(http.Request)
+	sr := new(signedRequest)
+	r := &sr.req
 	*r = *req
 	if req.Host != "" {
 		r.Host = target.host
@@ -92,8 +93,16 @@ func (t *Transport) sign(req *http.Request, c *Credentials) (*http.Request, erro
 			r.Header[k] = v
 		}
 	}
-	r.Header["Authorization"] = []string{auth}
+	sr.auth[0] = auth
+	r.Header["Authorization"] = sr.auth[:]
 	return r, nil
+}
+
+// signedRequest is the clone sign returns, together with the backing array
+// of its Authorization value: one allocation instead of two per attempt.
+type signedRequest struct {
+	req  http.Request
+	auth [1]string
 }
 
 // wireURL returns u, or a normalized copy of it if its host or path is not

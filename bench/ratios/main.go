@@ -173,21 +173,28 @@ func main() {
 	w := os.Stdout
 
 	const (
-		floor     = "BenchmarkHMACFloor"
+		hmacFloor = "BenchmarkHMACFloor"
 		signV3    = "BenchmarkSignV3"
 		dghubble  = "BenchmarkDghubbleSignV3"
 		exhSign   = "BenchmarkExhSignV3"
 		exhTrans  = "BenchmarkExhTransportV3"
-		netSeq    = "BenchmarkRoundTripNetHTTP/seq"
-		netC32    = "BenchmarkRoundTripNetHTTP/c32"
-		exhSeq    = "BenchmarkRoundTripExh/seq"
-		exhC32    = "BenchmarkRoundTripExh/c32"
 		paramsFmt = "BenchmarkSignParams/n=%d"
+		// The round trips, each with a /seq and a /c32 variant.
+		rtSDK   = "BenchmarkRoundTripExh"
+		rtFloor = "BenchmarkRoundTripFloor"
+		rtPeer  = "BenchmarkRoundTripDghubble"
+		rtBare  = "BenchmarkRoundTripNetHTTP"
 	)
+	modes := []string{"seq", "c32"}
 
 	fmt.Fprintln(w, "Medians (ns/op, B/op, allocs/op; samples):")
-	names := []string{floor, signV3, fmt.Sprintf(paramsFmt, 1), fmt.Sprintf(paramsFmt, 10), fmt.Sprintf(paramsFmt, 100),
-		dghubble, exhSign, exhTrans, netSeq, exhSeq, netC32, exhC32}
+	names := []string{hmacFloor, signV3, fmt.Sprintf(paramsFmt, 1), fmt.Sprintf(paramsFmt, 10), fmt.Sprintf(paramsFmt, 100),
+		dghubble, exhSign, exhTrans}
+	for _, m := range modes {
+		for _, rt := range []string{rtSDK, rtFloor, rtPeer, rtBare} {
+			names = append(names, rt+"/"+m)
+		}
+	}
 	for _, n := range names {
 		if res.count(n) == 0 {
 			fmt.Fprintf(w, "  %-36s (no samples)\n", n)
@@ -201,9 +208,9 @@ func main() {
 	fmt.Fprintln(w, "Targets (ratios of medians):")
 
 	// 1. Signing V3 against the HMAC floor.
-	r := res.med(signV3, ns) / res.med(floor, ns)
+	r := res.med(signV3, ns) / res.med(hmacFloor, ns)
 	c.target("oauth1 SignV3 / HMACFloor time  (<= 1.50x)", fmt.Sprintf("%.2fx", r), r <= 1.50,
-		fmt.Sprintf("SignV3 %.0f ns, HMACFloor %.0f ns", res.med(signV3, ns), res.med(floor, ns)))
+		fmt.Sprintf("SignV3 %.0f ns, HMACFloor %.0f ns", res.med(signV3, ns), res.med(hmacFloor, ns)))
 	a := res.med(signV3, allocs)
 	c.target("oauth1 SignV3 allocations per signature  (<= 2)", fmt.Sprintf("%.0f allocs", a), a <= 2, "")
 
@@ -213,20 +220,32 @@ func main() {
 		fmt.Sprintf("dghubble %.0f ns %.0f allocs (Transport over a no-op base), exh %.0f ns %.0f allocs (Signer.Authorization)",
 			res.med(dghubble, ns), res.med(dghubble, allocs), res.med(exhSign, ns), res.med(exhSign, allocs)))
 
-	// 3. Round trips.
-	r = res.med(exhC32, ns) / res.med(netC32, ns)
-	c.target("RoundTrip exh / net/http, c32  (<= 1.10x)", fmt.Sprintf("%.2fx", r), r <= 1.10,
-		fmt.Sprintf("exh %.0f ns, net/http %.0f ns", res.med(exhC32, ns), res.med(netC32, ns)))
-	r = res.med(exhSeq, ns) / res.med(netSeq, ns)
-	c.target("RoundTrip exh / net/http, seq  (<= 1.30x)", fmt.Sprintf("%.2fx", r), r <= 1.30,
-		fmt.Sprintf("exh %.0f ns, net/http %.0f ns", res.med(exhSeq, ns), res.med(netSeq, ns)))
-	for _, p := range [][2]string{{exhSeq, netSeq}, {exhC32, netC32}} {
-		d := res.med(p[0], allocs) - res.med(p[1], allocs)
-		sub := p[0][strings.LastIndexByte(p[0], '/')+1:]
-		c.target("RoundTrip exh - net/http allocs, "+sub+"  (<= +20)", fmt.Sprintf("%+.0f allocs", d), d <= 20,
-			fmt.Sprintf("exh %.0f allocs %.0f B, net/http %.0f allocs %.0f B (+%.0f B)",
-				res.med(p[0], allocs), res.med(p[0], bytes), res.med(p[1], allocs), res.med(p[1], bytes),
-				res.med(p[0], bytes)-res.med(p[1], bytes)))
+	// 3. Round trips: the SDK against the floor of a signed request, and the
+	// peer against the SDK.
+	maxSDKFloor := map[string]float64{"c32": 1.10, "seq": 1.15}
+	for _, m := range []string{"c32", "seq"} {
+		sdk, floor := rtSDK+"/"+m, rtFloor+"/"+m
+		r := res.med(sdk, ns) / res.med(floor, ns)
+		c.target(fmt.Sprintf("RoundTrip sdk / floor, %s  (<= %.2fx)", m, maxSDKFloor[m]), fmt.Sprintf("%.2fx", r),
+			r <= maxSDKFloor[m],
+			fmt.Sprintf("sdk %.0f ns, floor %.0f ns (%+.1f µs); CPU time sdk / floor %.2fx",
+				res.med(sdk, ns), res.med(floor, ns), (res.med(sdk, ns)-res.med(floor, ns))/1000,
+				res.med(sdk, cpu)/res.med(floor, cpu)))
+	}
+	for _, m := range modes {
+		sdk, peer := rtSDK+"/"+m, rtPeer+"/"+m
+		r := res.med(peer, ns) / res.med(sdk, ns)
+		c.target("RoundTrip peer (dghubble) / sdk, "+m+"  (>= 1.30x)", fmt.Sprintf("%.2fx", r), r >= 1.30,
+			fmt.Sprintf("dghubble %.0f ns %.0f allocs, sdk %.0f ns %.0f allocs",
+				res.med(peer, ns), res.med(peer, allocs), res.med(sdk, ns), res.med(sdk, allocs)))
+	}
+	for _, m := range modes {
+		sdk, floor := rtSDK+"/"+m, rtFloor+"/"+m
+		d := res.med(sdk, allocs) - res.med(floor, allocs)
+		c.target("RoundTrip sdk - floor allocs, "+m+"  (<= +25)", fmt.Sprintf("%+.0f allocs", d), d <= 25,
+			fmt.Sprintf("sdk %.0f allocs %.0f B, floor %.0f allocs %.0f B (%+.0f B)",
+				res.med(sdk, allocs), res.med(sdk, bytes), res.med(floor, allocs), res.med(floor, bytes),
+				res.med(sdk, bytes)-res.med(floor, bytes)))
 	}
 
 	// 4. Scaling with the number of query parameters.
@@ -261,14 +280,20 @@ func main() {
 		res.med(dghubble, ns)/res.med(exhTrans, ns), res.med(exhTrans, ns), res.med(exhTrans, allocs))
 	fmt.Fprintf(w, "  ExhSignV3 (bench module) / SignV3 (oauth1 package), same code: %.2fx\n",
 		res.med(exhSign, ns)/res.med(signV3, ns))
-	fmt.Fprintf(w, "  exh round-trip extra time per request: seq %+.1f µs, c32 %+.1f µs\n",
-		(res.med(exhSeq, ns)-res.med(netSeq, ns))/1000, (res.med(exhC32, ns)-res.med(netC32, ns))/1000)
-	fmt.Fprintf(w, "  round-trip CPU time (cpu-ns/op, server included), exh / net/http: seq %.2fx (%+.1f µs), c32 %.2fx (%+.1f µs)\n",
-		res.med(exhSeq, cpu)/res.med(netSeq, cpu), (res.med(exhSeq, cpu)-res.med(netSeq, cpu))/1000,
-		res.med(exhC32, cpu)/res.med(netC32, cpu), (res.med(exhC32, cpu)-res.med(netC32, cpu))/1000)
-	fmt.Fprintf(w, "  cores the c32 runs got (cpu-ns/op ÷ ns/op; 2.0 = both, less = other processes took a share): net/http %.2f, exh %.2f\n",
-		res.med(netC32, cpu)/res.med(netC32, ns), res.med(exhC32, cpu)/res.med(exhC32, ns))
-
+	for _, m := range modes {
+		sdk, floor, peer, bare := rtSDK+"/"+m, rtFloor+"/"+m, rtPeer+"/"+m, rtBare+"/"+m
+		fmt.Fprintf(w, "  round trips, %s: sdk / bare net/http %.2fx; floor / bare %.2fx (%+.1f µs, %+.0f allocs: the headers); "+
+			"CPU time (cpu-ns/op, server included) sdk / floor %.2fx, peer / sdk %.2fx\n", m,
+			res.med(sdk, ns)/res.med(bare, ns), res.med(floor, ns)/res.med(bare, ns),
+			(res.med(floor, ns)-res.med(bare, ns))/1000, res.med(floor, allocs)-res.med(bare, allocs),
+			res.med(sdk, cpu)/res.med(floor, cpu), res.med(peer, cpu)/res.med(sdk, cpu))
+	}
+	fmt.Fprintf(w, "  cores the c32 runs got (cpu-ns/op ÷ ns/op; 2.0 = both, less = other processes took a share):")
+	for _, rt := range []struct{ label, name string }{{"sdk", rtSDK}, {"floor", rtFloor}, {"peer", rtPeer}, {"bare", rtBare}} {
+		n := rt.name + "/c32"
+		fmt.Fprintf(w, " %s %.2f", rt.label, res.med(n, cpu)/res.med(n, ns))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%d of %d targets met.\n", c.met, c.n)
 	if len(missing) > 0 {

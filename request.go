@@ -51,8 +51,11 @@ func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
 		return nil, err
 	}
 	defer cancel()
-	trace := new(sendTrace)
-	ctx = trace.context(ctx)
+	var trace *sendTrace // nil for safe methods: see sendTrace
+	if !safeMethod(k.method) {
+		trace = new(sendTrace)
+		ctx = trace.context(ctx)
+	}
 	var st retryState
 	for n := 1; ; n++ {
 		a, o := c.attempt(ctx, k, body, n, trace)
@@ -63,7 +66,7 @@ func (c *Client) do(ctx context.Context, k *call) (*RawResponse, error) {
 			if d.err != nil {
 				return nil, d.err
 			}
-			return c.decode(k, a)
+			return c.decode(k, &a)
 		}
 		if d.adoptClock {
 			c.sessions.adoptClock(o.skew, a.receivedAt)
@@ -107,7 +110,9 @@ func (c *Client) prepare(ctx context.Context, k *call) (context.Context, []byte,
 // start of every attempt and writes the request only once it has one
 // (GotConn). A transport that is not net/http's reports neither: a network
 // error from it may come after the request went out, unless it is a dial
-// error.
+// error. Safe methods (GET, HEAD, OPTIONS) are not traced, which spares
+// the hot path the trace's allocations: for them only that last rule
+// matters (retry after a network error, try a local error once).
 type sendTrace struct{ traced, written atomic.Bool }
 
 func (t *sendTrace) context(ctx context.Context) context.Context {
@@ -119,26 +124,31 @@ func (t *sendTrace) context(ctx context.Context) context.Context {
 
 // start forgets the previous attempt.
 func (t *sendTrace) start() {
-	t.traced.Store(false)
-	t.written.Store(false)
+	if t != nil {
+		t.traced.Store(false)
+		t.written.Store(false)
+	}
 }
 
 // mayHaveSent reports whether the attempt that failed with err may have
 // reached the server.
 func (t *sendTrace) mayHaveSent(err error) bool {
-	return t.written.Load() || (!t.traced.Load() && isNetworkError(err) && !isDialError(err))
+	if t != nil && (t.written.Load() || t.traced.Load()) {
+		return t.written.Load()
+	}
+	return isNetworkError(err) && !isDialError(err)
 }
 
 // attempt sends k once and describes what came back.
-func (c *Client) attempt(ctx context.Context, k *call, body []byte, n int, trace *sendTrace) (*answer, outcome) {
+func (c *Client) attempt(ctx context.Context, k *call, body []byte, n int, trace *sendTrace) (answer, outcome) {
 	trace.start()
 	start := time.Now()
 	a, err := c.send(ctx, k, body)
-	c.logAttempt(ctx, k, n, a, err, time.Since(start))
+	c.logAttempt(ctx, k, n, a.status, err, time.Since(start))
 	if err != nil {
-		return nil, outcome{err: err, ctxDone: ctx.Err() != nil, written: trace.mayHaveSent(err)}
+		return answer{}, outcome{err: err, ctxDone: ctx.Err() != nil, written: trace.mayHaveSent(err)}
 	}
-	o := outcome{status: a.status, err: c.answerError(k, a), retryAfter: a.header.Get("Retry-After")}
+	o := outcome{status: a.status, err: c.answerError(k, &a), retryAfter: a.header.Get("Retry-After")}
 	o.code = codeOf(o.err)
 	if o.code == ErrCodeOAuthSignature {
 		o.skew, o.hasDate = c.sessions.clockSkew(a.header, a.receivedAt)
@@ -163,7 +173,7 @@ func (c *Client) answerError(k *call, a *answer) error {
 
 // send makes one attempt and reads the body within the limits. Errors come
 // back as *RequestError or *ResponseTooLargeError.
-func (c *Client) send(ctx context.Context, k *call, body []byte) (*answer, error) {
+func (c *Client) send(ctx context.Context, k *call, body []byte) (answer, error) {
 	path := pathOnly(k.path)
 	r := c.rest.R().SetContext(ctx)
 	if body != nil {
@@ -174,18 +184,18 @@ func (c *Client) send(ctx context.Context, k *call, body []byte) (*answer, error
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}
-		return nil, &RequestError{Method: k.method, Path: path, Err: stripURL(err)}
+		return answer{}, &RequestError{Method: k.method, Path: path, Err: stripURL(err)}
 	}
 	raw := resp.RawResponse
 	defer raw.Body.Close()
-	a := &answer{status: raw.StatusCode, header: raw.Header, receivedAt: time.Now()}
+	a := answer{status: raw.StatusCode, header: raw.Header, receivedAt: time.Now()}
 	limit := c.opts.maxBytes
 	if raw.StatusCode >= 400 {
 		limit = min(limit, maxErrorBodyBytes)
 	}
 	a.body, err = readBody(raw, limit)
 	if err != nil {
-		return nil, &RequestError{Method: k.method, Path: path, Err: stripURL(err)}
+		return answer{}, &RequestError{Method: k.method, Path: path, Err: stripURL(err)}
 	}
 	if int64(len(a.body)) > limit {
 		if raw.StatusCode >= 400 {
@@ -193,7 +203,7 @@ func (c *Client) send(ctx context.Context, k *call, body []byte) (*answer, error
 			a.body = a.body[:limit]
 			return a, nil
 		}
-		return nil, &ResponseTooLargeError{Method: k.method, Path: path, StatusCode: raw.StatusCode, Limit: limit}
+		return answer{}, &ResponseTooLargeError{Method: k.method, Path: path, StatusCode: raw.StatusCode, Limit: limit}
 	}
 	return a, nil
 }
@@ -299,6 +309,9 @@ func codeOf(err error) ErrorCode {
 }
 
 func asAPIError(err error) *APIError {
+	if err == nil {
+		return nil
+	}
 	var e *APIError
 	if errors.As(err, &e) {
 		return e
@@ -308,14 +321,14 @@ func asAPIError(err error) *APIError {
 
 // logAttempt writes the debug line of one attempt: never headers, bodies or
 // the query string.
-func (c *Client) logAttempt(ctx context.Context, k *call, n int, a *answer, err error, d time.Duration) {
+func (c *Client) logAttempt(ctx context.Context, k *call, n, status int, err error, d time.Duration) {
 	if !c.opts.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("method", k.method), slog.String("path", pathOnly(k.path)),
 		slog.Int("attempt", n), slog.Duration("duration", d)}
-	if a != nil {
-		attrs = append(attrs, slog.Int("status", a.status))
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
@@ -345,4 +358,9 @@ func retryCause(o outcome) string {
 		return fmt.Sprintf("status %d %s", o.status, http.StatusText(o.status))
 	}
 	return networkErrorKind(o.err)
+}
+
+// safeMethod reports whether the method has no side effects on the server.
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }

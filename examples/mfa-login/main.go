@@ -20,47 +20,30 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/exhgo/exh"
+	"github.com/exhgo/exh/examples/internal/prompt"
 	"github.com/exhgo/exh/exhtest"
 )
-
-// errNoInput is returned when standard input ends before an answer.
-var errNoInput = errors.New("no more input: mfa-login is interactive; run it in a terminal")
 
 const maxAttempts = 3
 
 func main() {
-	// Ctrl-C cancels ctx instead of killing the program: the prompt waiting
-	// for a line, the delay being waited out or the call in flight returns,
-	// and the deferred clean-ups (the terminal's echo among them) run before
-	// the exit.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, &prompter{lines: readLines(os.Stdin), out: os.Stdout, echoOff: sttyEchoOff})
-	interrupted := ctx.Err() != nil // read before stop, which cancels ctx too
-	stop()
-	switch {
-	case err != nil && interrupted:
-		fmt.Fprintln(os.Stderr, "\nmfa-login: interrupted")
-		os.Exit(130) // 128 + SIGINT, as a shell reports it
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "mfa-login:", err)
-		os.Exit(1)
-	}
+	// Ctrl-C cancels ctx: the prompt waiting for a line, the delay being
+	// waited out or the call in flight returns, the terminal's echo is put
+	// back on, and the program exits with status 130.
+	prompt.Main("mfa-login", func(ctx context.Context) error {
+		return run(ctx, prompt.New(os.Stdin, os.Stdout))
+	})
 }
 
-func run(ctx context.Context, in *prompter) error {
+func run(ctx context.Context, in *prompt.Prompter) error {
 	client, hint, closeFn, err := newClient()
 	if err != nil {
 		return err
@@ -93,13 +76,13 @@ func run(ctx context.Context, in *prompter) error {
 
 // login asks for the email and password until the password grant accepts
 // them, then finishes an MFA login when the account asks for one.
-func login(ctx context.Context, client *exh.Client, in *prompter, hint demoHint) (*exh.Token, error) {
+func login(ctx context.Context, client *exh.Client, in *prompt.Prompter, hint demoHint) (*exh.Token, error) {
 	for attempt := 1; ; attempt++ {
-		email, err := in.ask(ctx, "Email: ")
+		email, err := in.Ask(ctx, "Email: ")
 		if err != nil {
 			return nil, err
 		}
-		password, err := in.askHidden(ctx, "Password: ")
+		password, err := in.AskHidden(ctx, "Password: ")
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +109,7 @@ func login(ctx context.Context, client *exh.Client, in *prompter, hint demoHint)
 
 // confirmMfa lets the user pick a method and type its code, then runs the
 // MFA grant: a wrong code is asked again, a reattempt delay is waited out.
-func confirmMfa(ctx context.Context, client *exh.Client, in *prompter, ch exh.MfaChallenge, hint demoHint) (*exh.Token, error) {
+func confirmMfa(ctx context.Context, client *exh.Client, in *prompt.Prompter, ch exh.MfaChallenge, hint demoHint) (*exh.Token, error) {
 	if len(ch.Methods) == 0 {
 		return nil, errors.New("the account asks for MFA but lists no method")
 	}
@@ -137,7 +120,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *prompter, ch exh.Mf
 	method := ch.Methods[0]
 	if len(ch.Methods) > 1 {
 		for {
-			answer, err := in.ask(ctx, fmt.Sprintf("Method [1-%d]: ", len(ch.Methods)))
+			answer, err := in.Ask(ctx, fmt.Sprintf("Method [1-%d]: ", len(ch.Methods)))
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +131,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *prompter, ch exh.Mf
 		}
 	}
 
-	code, err := in.ask(ctx, "Code from "+method.Name+hint(method)+": ")
+	code, err := in.Ask(ctx, "Code from "+method.Name+hint(method)+": ")
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +150,7 @@ func confirmMfa(ctx context.Context, client *exh.Client, in *prompter, ch exh.Mf
 				return nil, ctx.Err()
 			}
 		case errors.Is(err, exh.ErrCodeInvalidMfaCode) && attempt < maxAttempts:
-			if code, err = in.ask(ctx, "Wrong code. Code from "+method.Name+hint(method)+": "); err != nil {
+			if code, err = in.Ask(ctx, "Wrong code. Code from "+method.Name+hint(method)+": "); err != nil {
 				return nil, err
 			}
 		case errors.Is(err, exh.ErrCodeInvalidMfaToken):
@@ -227,105 +210,4 @@ func newClient() (*exh.Client, demoHint, func(), error) {
 		return ""
 	}
 	return client, hint, srv.Close, nil
-}
-
-// prompter asks questions on out and reads the answers from lines. Its
-// methods return ctx's error as soon as ctx ends (Ctrl-C), also while they
-// wait for a line: a plain read of standard input could not be interrupted.
-type prompter struct {
-	lines <-chan line
-	out   io.Writer
-	// echoOff turns off the terminal's echo and returns a function that
-	// turns it back on; hidden is false when it cannot (see sttyEchoOff).
-	echoOff func() (restore func(), hidden bool)
-}
-
-// line is one line of input, or the error that ended the input.
-type line struct {
-	text string
-	err  error // io.EOF at the end of the input
-}
-
-// readLines reads r line by line in a goroutine and sends each line, without
-// its line break. Once the input ends, every value holds the error that ended
-// it, so that each later prompt sees it too.
-func readLines(r io.Reader) <-chan line {
-	lines := make(chan line)
-	go func() {
-		in := bufio.NewReader(r)
-		for {
-			text, err := in.ReadString('\n')
-			if err != nil && (err != io.EOF || text == "") {
-				for {
-					lines <- line{err: err}
-				}
-			}
-			lines <- line{text: strings.TrimSpace(text)}
-		}
-	}()
-	return lines
-}
-
-// ask prints prompt and waits for a non-empty line.
-func (p *prompter) ask(ctx context.Context, prompt string) (string, error) {
-	return p.read(ctx, prompt, false)
-}
-
-// askHidden is ask without echo: on a terminal, what is typed is not shown.
-// When standard input is not a terminal (or stty is missing) the line is read
-// as is. The echo is back on when it returns, also on Ctrl-C.
-func (p *prompter) askHidden(ctx context.Context, prompt string) (string, error) {
-	restore, hidden := p.echoOff()
-	if !hidden {
-		return p.read(ctx, prompt+"(not a terminal: input is visible) ", false)
-	}
-	defer restore()
-	return p.read(ctx, prompt, true)
-}
-
-// read prints prompt and waits for a non-empty line, for the end of the
-// input (errNoInput) or for the end of ctx, whichever comes first.
-func (p *prompter) read(ctx context.Context, prompt string, hidden bool) (string, error) {
-	for {
-		fmt.Fprint(p.out, prompt)
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case l := <-p.lines:
-			if hidden || l.err != nil {
-				fmt.Fprintln(p.out) // the Enter key was not echoed, or never came
-			}
-			switch {
-			case l.err == io.EOF:
-				return "", errNoInput
-			case l.err != nil:
-				return "", fmt.Errorf("reading standard input: %w", l.err)
-			case l.text != "":
-				return l.text, nil
-			}
-		}
-	}
-}
-
-// sttyEchoOff turns off the echo of the terminal on standard input with
-// `stty -echo` and returns a function that restores the terminal's previous
-// settings. hidden is false when standard input is not a terminal or stty is
-// not available.
-func sttyEchoOff() (restore func(), hidden bool) {
-	state, err := stty("-g")
-	if err != nil {
-		return nil, false
-	}
-	if _, err := stty("-echo"); err != nil {
-		return nil, false
-	}
-	return func() { _, _ = stty(state) }, true
-}
-
-// stty runs stty on standard input and returns its output.
-func stty(args ...string) (string, error) {
-	cmd := exec.Command("stty", args...)
-	cmd.Stdin = os.Stdin
-	out, err := cmd.Output()
-	return strings.TrimSpace(string(out)), err
 }

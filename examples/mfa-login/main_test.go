@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -62,74 +61,6 @@ func TestCtrlCAtEachPrompt(t *testing.T) {
 			}
 			c.waitFor(t, tt.prompt)
 			c.interrupt(t)
-		})
-	}
-}
-
-// TestAskHiddenRestoresEcho checks the password prompt's terminal handling
-// without a terminal: askHidden turns the echo off before it waits, and turns
-// it back on however the wait ends — a line, the end of the input, or Ctrl-C
-// (ctx cancelled while it waits).
-func TestAskHiddenRestoresEcho(t *testing.T) {
-	tests := []struct {
-		name    string
-		send    *line // nil: cancel ctx instead
-		want    string
-		wantErr error
-	}{
-		{name: "line", send: &line{text: "pa ss"}, want: "pa ss"},
-		{name: "end of input", send: &line{err: io.EOF}, wantErr: errNoInput},
-		{name: "Ctrl-C", wantErr: context.Canceled},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lines := make(chan line)
-			off, restored := make(chan struct{}, 1), make(chan struct{}, 1)
-			p := &prompter{lines: lines, out: io.Discard, echoOff: func() (func(), bool) {
-				off <- struct{}{}
-				return func() { restored <- struct{}{} }, true
-			}}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			type result struct {
-				text string
-				err  error
-			}
-			done := make(chan result, 1)
-			go func() {
-				text, err := p.askHidden(ctx, "Password: ")
-				done <- result{text, err}
-			}()
-
-			select {
-			case <-off:
-			case <-time.After(exitBound):
-				t.Fatal("askHidden did not turn the echo off")
-			}
-			select {
-			case r := <-done:
-				t.Fatalf("askHidden returned (%v) before any input", r.err)
-			case <-time.After(50 * time.Millisecond): // it waits for input
-			}
-			if tt.send != nil {
-				lines <- *tt.send
-			} else {
-				cancel()
-			}
-			var r result
-			select {
-			case r = <-done:
-			case <-time.After(exitBound):
-				t.Fatalf("askHidden did not return within %s", exitBound)
-			}
-			if r.text != tt.want || !errors.Is(r.err, tt.wantErr) {
-				t.Errorf("askHidden = %q, %v; want %q, %v", r.text, r.err, tt.want, tt.wantErr)
-			}
-			select {
-			case <-restored:
-			default:
-				t.Error("askHidden returned with the echo still off")
-			}
 		})
 	}
 }

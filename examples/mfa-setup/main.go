@@ -22,35 +22,21 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/exhgo/exh"
+	"github.com/exhgo/exh/examples/internal/prompt"
 	"github.com/exhgo/exh/exhtest"
 )
 
 func main() {
 	// Ctrl-C cancels ctx: a prompt or a call in flight returns, and the
-	// deferred clean-ups run before the exit.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx)
-	interrupted := ctx.Err() != nil // read before stop, which cancels ctx too
-	stop()
-	switch {
-	case err != nil && interrupted:
-		fmt.Fprintln(os.Stderr, "\nmfa-setup: interrupted")
-		os.Exit(130) // 128 + SIGINT, as a shell reports it
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "mfa-setup:", err)
-		os.Exit(1)
-	}
+	// deferred clean-ups run before the exit with status 130.
+	prompt.Main("mfa-setup", run)
 }
 
 // target is the account to set up, on the embedded fake or a real cluster.
@@ -199,42 +185,9 @@ func newTarget(ctx context.Context) (*target, func(), error) {
 		return nil, nil, err
 	}
 	fmt.Println("Setting up MFA on", client.BaseURL())
-	lines := readLines(os.Stdin)
+	in := prompt.New(os.Stdin, os.Stdout)
 	ask := func(ctx context.Context, _ string) (string, error) {
-		return prompt(ctx, lines, "   Code from your app: ")
+		return in.Ask(ctx, "   Code from your app: ")
 	}
 	return &target{client: client, email: env["EXH_EMAIL"], password: env["EXH_PASSWORD"], code: ask}, func() {}, nil
-}
-
-// readLines reads r line by line in a goroutine, so that a prompt can wait
-// for a line and for Ctrl-C at once. The channel closes when r ends.
-func readLines(r io.Reader) <-chan string {
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		for sc := bufio.NewScanner(r); sc.Scan(); {
-			lines <- strings.TrimSpace(sc.Text())
-		}
-	}()
-	return lines
-}
-
-// prompt prints text and waits for a non-empty line, for the end of the
-// input, or for ctx to end (Ctrl-C), whichever comes first.
-func prompt(ctx context.Context, lines <-chan string, text string) (string, error) {
-	for {
-		fmt.Print(text)
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case l, ok := <-lines:
-			if !ok {
-				fmt.Println()
-				return "", errors.New("standard input ended: run mfa-setup in a terminal")
-			}
-			if l != "" {
-				return l, nil
-			}
-		}
-	}
 }

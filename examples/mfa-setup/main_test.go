@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"os"
 	"regexp"
@@ -31,24 +30,6 @@ func TestPartialEnvironment(t *testing.T) {
 	t.Setenv("EXH_HOST", "api.example.com")
 	err := run(t.Context())
 	require.ErrorContains(t, err, "set all of EXH_HOST")
-}
-
-func TestPrompt(t *testing.T) {
-	lines := make(chan string, 2)
-	lines <- ""
-	lines <- "123456"
-	got, err := prompt(t.Context(), lines, "code: ")
-	require.NoError(t, err)
-	require.Equal(t, "123456", got, "empty lines are skipped")
-
-	close(lines)
-	_, err = prompt(t.Context(), lines, "code: ")
-	require.ErrorContains(t, err, "standard input ended")
-
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err = prompt(ctx, make(chan string), "code: ")
-	require.ErrorIs(t, err, context.Canceled, "Ctrl-C ends the wait")
 }
 
 // TestClusterMode runs the EXH_* path against an exhtest server standing in

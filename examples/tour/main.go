@@ -22,37 +22,31 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/exhgo/exh"
+	"github.com/exhgo/exh/examples/internal/prompt"
 	"github.com/exhgo/exh/exhtest"
 )
 
 func main() {
 	// Ctrl-C cancels ctx: the prompts and the calls in flight return, and
-	// the deferred clean-ups run before the exit.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx)
-	interrupted := ctx.Err() != nil // read before stop, which cancels ctx too
-	stop()
-	switch {
-	case err != nil && interrupted:
-		fmt.Fprintln(os.Stderr, "\ntour: interrupted")
-		os.Exit(130) // 128 + SIGINT, as a shell reports it
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "   ✗ %v\ntour failed\n", err)
-		os.Exit(1)
-	}
+	// the deferred clean-ups run before the exit with status 130.
+	prompt.Main("tour", func(ctx context.Context) error {
+		err := run(ctx)
+		if err != nil && ctx.Err() == nil { // a step failed, under its title
+			fmt.Fprintf(os.Stderr, "   ✗ %v\ntour failed\n", err)
+			return prompt.ErrReported
+		}
+		return err
+	})
 }
 
 // target is where the quickstart runs: the embedded fake or a real cluster.
@@ -292,7 +286,7 @@ func newTarget(ctx context.Context) (*target, func(), error) {
 		ConsumerKey:    os.Getenv("EXH_CONSUMER_KEY"),
 		ConsumerSecret: os.Getenv("EXH_CONSUMER_SECRET"),
 	}
-	in := readLines(os.Stdin)
+	in := prompt.New(os.Stdin, os.Stdout)
 	return &target{
 		where:    "cluster " + cfg.Host + " (a second client of the same application plays the dashboard)",
 		portal:   cfg,
@@ -304,7 +298,7 @@ func newTarget(ctx context.Context) (*target, func(), error) {
 				return methods[0], nil
 			}
 			for {
-				answer, err := ask(ctx, in, fmt.Sprintf("   Which method? [1-%d]: ", len(methods)))
+				answer, err := in.Ask(ctx, fmt.Sprintf("   Which method? [1-%d]: ", len(methods)))
 				if err != nil {
 					return exh.MfaMethod{}, err
 				}
@@ -314,7 +308,7 @@ func newTarget(ctx context.Context) (*target, func(), error) {
 			}
 		},
 		mfaCode: func(m exh.MfaMethod) (string, error) {
-			return ask(ctx, in, "   Code from "+m.Name+": ")
+			return in.Ask(ctx, "   Code from "+m.Name+": ")
 		},
 	}, func() {}, nil
 }
@@ -364,54 +358,6 @@ func embeddedTarget() (*target, func()) {
 			return "", fmt.Errorf("no authenticator for method %q", m.Name)
 		},
 	}, srv.Close
-}
-
-// line is one line of standard input, or the error that ended it.
-type line struct {
-	text string
-	err  error // io.EOF at the end of the input
-}
-
-// readLines reads r line by line in a goroutine, so that a prompt can wait
-// for a line and for Ctrl-C at once. Once the input ends, every
-// value holds the error that ended it.
-func readLines(r io.Reader) <-chan line {
-	lines := make(chan line)
-	go func() {
-		in := bufio.NewReader(r)
-		for {
-			text, err := in.ReadString('\n')
-			if err != nil && (err != io.EOF || text == "") {
-				for { // every later prompt gets the error too
-					lines <- line{err: err}
-				}
-			}
-			lines <- line{text: strings.TrimSpace(text)}
-		}
-	}()
-	return lines
-}
-
-// ask prints prompt and waits for a non-empty line. It returns ctx's error
-// when ctx ends first (Ctrl-C), and an error when the input ends.
-func ask(ctx context.Context, lines <-chan line, prompt string) (string, error) {
-	for {
-		fmt.Print(prompt)
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case l := <-lines:
-			switch {
-			case l.err == io.EOF:
-				fmt.Println()
-				return "", errors.New("no input: standard input is closed; run the tour in a terminal")
-			case l.err != nil:
-				return "", fmt.Errorf("reading standard input: %w", l.err)
-			case l.text != "":
-				return l.text, nil
-			}
-		}
-	}
 }
 
 func step(n int, title string) { fmt.Printf("\n%d. %s\n", n, title) }

@@ -180,7 +180,7 @@ func TestAskHiddenRestoresEcho(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input, w := io.Pipe()
-			defer w.Close() // ends the reading goroutine
+			defer w.Close()      // ends the reading goroutine
 			var out bytes.Buffer // read once AskHidden has returned
 			off, restored := make(chan struct{}, 1), make(chan struct{}, 1)
 			p := New(input, &out)

@@ -32,8 +32,8 @@ type Config struct {
 	// Host is the cluster, e.g. "dev.example.extrahorizon.io" or a full URL.
 	// Any host but a loopback one (localhost, 127.0.0.0/8, [::1]) is reached as
 	// https://api.<host>, whatever scheme or "api."/"apx." prefix it is given
-	// with. A port or a path prefix is kept. See WithBaseURL to use a URL
-	// exactly as given.
+	// with. A port or a path prefix is kept. An IP address is used as given,
+	// over https. With WithBaseURL, Host is not used and may be empty.
 	Host           string
 	ConsumerKey    string
 	ConsumerSecret string
@@ -83,7 +83,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := o.baseURL
+	base := o.baseURL // WithBaseURL wins over Host
 	if base == nil {
 		if base, err = parseHost(cfg.Host); err != nil {
 			return nil, err
